@@ -1,0 +1,58 @@
+import express from 'express';
+import helmet from 'helmet';
+import type { Client } from '@temporalio/client';
+import type { Db } from '../lib/db';
+import { actionRoutes } from './actions';
+import { adminRoutes } from './admin';
+import { auditTrail } from './audit';
+import { authenticate } from './auth';
+import { complaintRoutes } from './complaints';
+import { dashboardRoutes } from './dashboard';
+import { errorHandler, ApiError } from './errors';
+import { healthRoutes } from './health';
+import { docsRoutes } from './openapi';
+import { requestContext } from './request-context';
+import { reportRoutes } from './reports';
+import { reviewRoutes } from './review-admin';
+import { directoryRoutes } from './staff';
+import { surveyRoutes } from './survey';
+
+export interface AppDeps {
+  db: Db; temporal: Client; taskQueue: string;
+  /** Default: REVIEW_SCHEDULE_ID from the configuration. */
+  reviewScheduleId?: string;
+}
+
+/** A body in another format would be read as no body at all: refuse it instead (the survey form aside). */
+const jsonBodiesOnly: express.RequestHandler = (req, _res, next) => {
+  const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+  if (!hasBody || req.is('application/json') || req.path.startsWith('/survey/')) return next();
+  next(new ApiError(400, 'invalid_json', 'body: must be JSON sent with Content-Type: application/json', { body: 'must be JSON' }));
+};
+
+export function createApp(deps: AppDeps) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestContext);
+  app.use(helmet());
+  app.use(auditTrail(deps.db));
+  app.use(express.json({ limit: '100kb' }));
+  app.use(jsonBodiesOnly);
+  // Open to all: health, the customer's survey link.
+  app.use(healthRoutes(deps));
+  app.use(surveyRoutes(deps));
+  // The API reference: the OpenAPI document and its interactive page.
+  app.use(docsRoutes());
+  app.use(dashboardRoutes()); // the managers' quality dashboard: static pages, signed in with a token by the page itself
+  // Everything else needs a staff token.
+  app.use(authenticate(deps.db));
+  app.use(complaintRoutes(deps));
+  app.use(actionRoutes(deps));
+  app.use(directoryRoutes(deps));
+  app.use(reportRoutes(deps));
+  app.use(adminRoutes(deps));
+  app.use(reviewRoutes(deps));
+  app.use((req, _res, next) => next(new ApiError(404, 'not_found', `No route for ${req.method} ${req.path}`)));
+  app.use(errorHandler);
+  return app;
+}

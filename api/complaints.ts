@@ -1,0 +1,161 @@
+import crypto from 'node:crypto';
+import { Router, type Request } from 'express';
+import { WorkflowIdReusePolicy } from '@temporalio/client';
+import type { Prisma } from '../generated/prisma/client';
+import { workflowIdFor } from '../lib/temporal';
+import { complaintWorkflow } from '../workflows';
+import { statusQuery } from '../workflows/messages';
+import { flagColumns } from '../workflows/policy';
+import type { AppDeps } from './app';
+import { ANY_ROLE, requireRole, STAFF_ROLES } from './auth';
+import { activeStaff, knownDepartment } from './directory';
+import { ApiError, validationError } from './errors';
+import { claim, complete, idempotencyKey, release } from './idempotency';
+import { complaintListQuery, newComplaintSchema, parseId, type NewComplaint } from './schemas';
+
+const START_DEADLINE_MS = 5000;
+
+export const referenceFor = (id: number) => `CMP-${String(id).padStart(6, '0')}`;
+
+export function complaintRoutes(deps: AppDeps): Router {
+  const { db, temporal } = deps;
+  const router = Router();
+
+  router.post('/complaints', requireRole(STAFF_ROLES, 'registering a complaint'), async (req, res) => {
+    const key = idempotencyKey(req);
+    const parsed = newComplaintSchema.safeParse(req.body);
+    if (!parsed.success) throw validationError(parsed.error);
+    const actorId = req.staff!.id;
+    if (key) {
+      const replay = await claim(db, actorId, key, parsed.data);
+      if (replay) return void res.status(replay.status).set('Idempotent-Replayed', 'true').json(replay.body);
+    }
+    let answer: Awaited<ReturnType<typeof register>>;
+    try {
+      answer = await register(deps, req, parsed.data);
+    } catch (err) {
+      if (key) await release(db, actorId, key); // nothing was registered: a retry may try again
+      throw err;
+    }
+    if (key) await complete(db, actorId, key, { status: 201, body: answer });
+    res.locals.auditTarget = String(answer.id);
+    res.status(201).location(`/complaints/${answer.id}`).json(answer);
+  });
+
+  router.get('/complaints', requireRole(ANY_ROLE), async (req, res) => {
+    const q = complaintListQuery.safeParse(req.query);
+    if (!q.success) throw validationError(q.error);
+    const f = q.data;
+    const now = new Date();
+    const where: Prisma.ComplaintWhereInput = {
+      stage: f.stage, severity: f.severity, category: f.category, department: f.department, ownerId: f.ownerId, channel: f.channel,
+      createdAt: f.from || f.to ? { gte: f.from, lt: f.to } : undefined,
+      description: f.q ? { contains: f.q.replace(/[\\%_]/g, '\\$&'), mode: 'insensitive' } : undefined, // % and _ are text here
+      ...(f.overdue === undefined ? {} : f.overdue ? { OR: overdue(now) } : { NOT: { OR: overdue(now) } }),
+    };
+    const [field, dir] = f.sort.startsWith('-') ? [f.sort.slice(1), 'desc' as const] : [f.sort, 'asc' as const];
+    const cursor = f.cursor ? decodeCursor(f.cursor) : undefined;
+    const rows = await db.complaint.findMany({
+      where, take: f.limit + 1, orderBy: [{ [field]: dir }, { id: dir }],
+      ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+      select: {
+        id: true, reference: true, stage: true, severity: true, priority: true, category: true, department: true, ownerId: true,
+        channel: true, product: true, customerName: true, createdAt: true, triageDueAt: true, resolutionDueAt: true, outcome: true,
+      },
+    });
+    const page = rows.slice(0, f.limit);
+    res.json({ items: page, nextCursor: rows.length > f.limit ? encodeCursor(page[page.length - 1].id) : null });
+  });
+
+  router.get('/complaints/:id', requireRole(ANY_ROLE), async (req, res) => {
+    const complaint = await db.complaint.findUnique({ where: { id: complaintId(req) } });
+    if (!complaint) throw new ApiError(404, 'not_found', `No complaint with id ${req.params.id}`);
+    res.json({ ...complaint, workflow: await workflowView(temporal, workflowIdFor(complaint.id)) });
+  });
+
+  router.get('/complaints/:id/timeline', requireRole(ANY_ROLE), async (req, res) => {
+    const id = complaintId(req);
+    if (!(await db.complaint.findUnique({ where: { id }, select: { id: true } }))) throw new ApiError(404, 'not_found', `No complaint with id ${id}`);
+    const events = await db.complaintEvent.findMany({
+      where: { complaintId: id }, orderBy: { id: 'asc' }, include: { actor: { select: { id: true, name: true, role: true } } },
+    });
+    res.json(events.map((e) => ({ at: e.at, type: e.type, actor: e.actor, data: e.data })));
+  });
+
+  return router;
+}
+
+/** Stores the complaint and starts its workflow; without a workflow nobody would handle it, so both or neither. */
+async function register({ db, temporal, taskQueue }: AppDeps, req: Request, body: NewComplaint) {
+  const { flags = [], ...input } = body;
+  await knownDepartment(db, input.department);
+  if (input.ownerId) await activeStaff(db, input.ownerId, 'ownerId');
+  const complaint = await db.$transaction(async (tx) => {
+    const row = await tx.complaint.create({
+      data: {
+        ...input, reference: `pending-${crypto.randomUUID()}`, occurredOn: new Date(`${input.occurredOn}T00:00:00Z`),
+        ...flagColumns(flags),
+      },
+    });
+    await tx.complaintEvent.create({
+      data: { complaintId: row.id, eventKey: 'received', type: 'received', actorId: req.staff!.id, data: { channel: input.channel, requestId: req.requestId } },
+    });
+    return tx.complaint.update({ where: { id: row.id }, data: { reference: referenceFor(row.id) } });
+  });
+
+  const workflowId = workflowIdFor(complaint.id);
+  try {
+    await temporal.connection.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+      temporal.workflow.start(complaintWorkflow, {
+        taskQueue, workflowId, args: [complaint.id], workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      }),
+    );
+  } catch (err: any) {
+    // Should the start have reached the server after all, end that workflow too (it would find no row).
+    await temporal.connection
+      .withDeadline(Date.now() + 2000, () => temporal.workflow.getHandle(workflowId).terminate('registration rolled back'))
+      .catch(() => undefined);
+    await db.$transaction([
+      db.complaintEvent.deleteMany({ where: { complaintId: complaint.id } }),
+      db.complaint.delete({ where: { id: complaint.id } }),
+    ]);
+    throw new ApiError(503, 'workflow_unavailable', `The complaint was not registered: Temporal did not accept its workflow (${err?.message ?? err}). Nothing was stored; please retry.`);
+  }
+  return { id: complaint.id, reference: complaint.reference, status: complaint.stage, workflowId };
+}
+
+const complaintId = (req: Request) => parseId(String(req.params.id), 'id', 'complaint');
+
+/** Open and past a deadline it has not met: untriaged past triage, or unresolved past resolution. */
+function overdue(now: Date): Prisma.ComplaintWhereInput[] {
+  return [
+    { stage: { in: ['received', 'triage'] }, triageDueAt: { lt: now } },
+    { stage: { in: ['investigation', 'waiting_on_customer', 'resolution_proposed'] }, resolutionDueAt: { lt: now } },
+  ];
+}
+
+const encodeCursor = (id: number) => Buffer.from(JSON.stringify({ id })).toString('base64url');
+function decodeCursor(cursor: string): number {
+  try {
+    const { id } = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    if (Number.isInteger(id) && id > 0) return id;
+  } catch { /* falls through */ }
+  throw new ApiError(400, 'validation_failed', 'cursor: is not a cursor this API gave out', { cursor: 'is not valid' });
+}
+
+async function workflowView(temporal: AppDeps['temporal'], workflowId: string) {
+  const handle = temporal.workflow.getHandle(workflowId);
+  try {
+    const description = await handle.describe();
+    const view: Record<string, unknown> = { workflowId, runStatus: description.status.name };
+    try {
+      // A query needs a worker; do not let a stopped worker hang the request.
+      view.state = await temporal.connection.withDeadline(Date.now() + 3000, () => handle.query(statusQuery));
+    } catch (e: any) {
+      view.stateError = `live state unavailable: ${e?.message ?? e}`;
+    }
+    return view;
+  } catch (e: any) {
+    return { workflowId, error: `workflow not reachable: ${e?.message ?? e}` };
+  }
+}

@@ -1,0 +1,26 @@
+import { config } from '../lib/config';
+import { db } from '../lib/db';
+import { createClient } from '../lib/temporal';
+import { createApp } from './app';
+
+async function main() {
+  const c = config();
+  const temporal = await createClient(c);
+  const app = createApp({ db: db(), temporal, taskQueue: c.TEMPORAL_TASK_QUEUE });
+  const server = app.listen(c.PORT, () => console.log(`API listening on http://localhost:${c.PORT}`));
+  const stop = () => {
+    server.close(async () => {
+      await temporal.connection.close();
+      await db().$disconnect();
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

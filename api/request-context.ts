@@ -1,0 +1,27 @@
+import crypto from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { log } from '../lib/log';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express { interface Request { requestId: string } }
+}
+
+/**
+ * Gives every request an id (the caller's X-Request-Id when it is sane), returns it in the response,
+ * and logs one JSON line per request when it finishes. The id travels on with staff actions into the
+ * workflow's events and activities.
+ */
+export const requestContext: RequestHandler = (req, res, next) => {
+  const incoming = req.get('x-request-id');
+  req.requestId = incoming && /^[\w.:-]{1,100}$/.test(incoming) ? incoming : crypto.randomUUID();
+  res.setHeader('X-Request-Id', req.requestId);
+  const started = process.hrtime.bigint();
+  res.on('finish', () => {
+    log(res.statusCode >= 500 ? 'error' : 'info', 'request', {
+      requestId: req.requestId, method: req.method, path: req.path, status: res.statusCode,
+      durationMs: Number((process.hrtime.bigint() - started) / 1_000_000n), actorId: req.staff?.id,
+    });
+  });
+  next();
+};

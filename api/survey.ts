@@ -1,0 +1,182 @@
+import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { workflowIdFor } from '../lib/temporal';
+import { languageTag, pageLanguage, pageTexts, renderPage } from '../templates/pages';
+import { answerSurveyUpdate } from '../workflows/messages';
+import { log } from '../lib/log';
+import { runUpdate } from './actions';
+import type { AppDeps } from './app';
+import { ApiError, validationError } from './errors';
+
+// The customer's answer to the satisfaction survey, through the single-use link in the email:
+// GET shows the form (an HTML page), POST takes the answer as JSON or as the form's post.
+
+export const answerSchema = z.strictObject({
+  score: z.number({ message: 'must be a whole number from 1 to 5' }).int('must be a whole number from 1 to 5').min(1, 'must be a whole number from 1 to 5').max(5, 'must be a whole number from 1 to 5'),
+  resolved: z.boolean({ message: 'must be true or false' }),
+  comment: z.string().trim().max(4000, 'must be at most 4000 characters').optional(),
+});
+
+/** The form's fields, as a browser posts them (other fields are ignored). */
+export const formSchema = z.object({
+  score: z.enum(['1', '2', '3', '4', '5']).transform(Number),
+  resolved: z.enum(['yes', 'no']).transform((v) => v === 'yes'),
+  // Browsers send line breaks as CRLF; stored as LF, like a JSON answer would be.
+  comment: z.string().optional()
+    .transform((v) => v?.replace(/\r\n?/g, '\n').trim() || undefined)
+    .refine((v) => v === undefined || v.length <= 4000),
+});
+type FormField = 'score' | 'resolved' | 'comment';
+
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+/** The form of the links' tokens (base64url): anything else is no link of ours, and is not looked up (PostgreSQL refuses a NUL). */
+const TOKEN = /^[A-Za-z0-9_-]{1,200}$/;
+/** The stage in which an unanswered, unexpired link takes answers (the workflow enters it before the email goes out). */
+const OPEN_STAGE = 'survey';
+
+type Page =
+  | 'survey-form' | 'survey-thanks' | 'survey-answered' | 'survey-expired' | 'survey-closed' | 'survey-not-found'
+  | 'survey-too-large' | 'survey-error';
+const STATUS: Record<Page, number> = {
+  'survey-form': 200, 'survey-thanks': 200, 'survey-answered': 410, 'survey-expired': 410, 'survey-closed': 410,
+  'survey-not-found': 404, 'survey-too-large': 413, 'survey-error': 500,
+};
+
+/** Sends a page with headers that allow no script, no framing and no sniffing, and keep the token out of caches and referrers. */
+function sendPage(res: Response, page: Page, language: string | null | undefined, values: Record<string, unknown> = {}, opts: { status?: number; error?: boolean } = {}) {
+  const { html, styleHash } = renderPage(page, pageLanguage(language), values, { error: opts.error });
+  res.status(opts.status ?? STATUS[page])
+    .set({
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Security-Policy': `default-src 'none'; style-src ${styleHash}; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'DENY',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': 'no-store',
+    })
+    .send(html);
+}
+
+/** Roughly the first `max` characters of a text, on one line, cut at a word. */
+function summarize(text: string, max = 80): string {
+  const chars = Array.from(text.replace(/\s+/g, ' ').trim());
+  if (chars.length <= max) return chars.join('');
+  const cut = chars.slice(0, max).join('');
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s.,;:!?-]+$/, '')}…`;
+}
+
+export function surveyRoutes({ db, temporal }: AppDeps): Router {
+  const router = Router();
+  // A survey link is the customer's key, and its answer the customer's words: the audit trail keeps neither.
+  router.use('/survey', (_req, res, next) => { res.locals.auditPrivate = '/survey/:token'; next(); });
+
+  // ---- JSON ---------------------------------------------------------------------------------------
+  async function answerJson(req: Request, res: Response) {
+    const parsed = answerSchema.safeParse(req.body ?? {});
+    if (!parsed.success) throw validationError(parsed.error);
+    const token = String(req.params.token);
+    const invitation = TOKEN.test(token) ? await db.surveyInvitation.findUnique({ where: { token } }) : null;
+    if (!invitation) throw new ApiError(404, 'unknown_survey', 'This survey link is not valid');
+    if (invitation.usedAt) throw new ApiError(410, 'survey_answered', 'This survey has already been answered. Thank you!');
+    if (invitation.expiresAt < new Date()) throw new ApiError(410, 'survey_expired', 'This survey has closed');
+    // The workflow decides; a second answer sent at the same moment comes back as 410 survey_answered.
+    await runUpdate(temporal, workflowIdFor(invitation.complaintId), answerSurveyUpdate, { round: invitation.round, ...parsed.data });
+    await db.surveyInvitation.update({ where: { token: invitation.token }, data: { usedAt: new Date() } });
+    res.json({ thankYou: true, message: 'Thank you for your answer.' });
+  }
+
+  // ---- HTML ---------------------------------------------------------------------------------------
+  /** The link's invitation and its own complaint, and whether it still takes an answer. */
+  async function lookUp(token: string) {
+    if (!TOKEN.test(token)) return { state: 'survey-not-found' as const };
+    const invitation = await db.surveyInvitation.findUnique({
+      where: { token },
+      include: { complaint: { select: { reference: true, product: true, description: true, language: true, stage: true } } },
+    });
+    if (!invitation) return { state: 'survey-not-found' as const };
+    const answered = invitation.usedAt !== null || (await hasAnswer(invitation.complaintId, invitation.round));
+    const state: Page = answered ? 'survey-answered'
+      : invitation.expiresAt < new Date() ? 'survey-expired'
+      : invitation.complaint.stage !== OPEN_STAGE ? 'survey-closed'
+      : 'survey-form';
+    return { state, invitation, complaint: invitation.complaint };
+  }
+  type Found = Extract<Awaited<ReturnType<typeof lookUp>>, { invitation: unknown }>;
+
+  const hasAnswer = async (complaintId: number, round: number) =>
+    (await db.surveyResponse.findUnique({ where: { complaintId_round: { complaintId, round } }, select: { id: true } })) !== null;
+
+  /** The form, with the customer's choices so far and a message next to each field in error. */
+  function sendForm(res: Response, { complaint }: Found, input: Record<string, unknown> = {}, errors: Partial<Record<FormField | 'form', string>> = {}, status = 200) {
+    const texts = pageTexts(pageLanguage(complaint.language));
+    const hasErrors = Object.keys(errors).length > 0;
+    const score = typeof input.score === 'string' ? input.score : '';
+    const checked = (on: boolean) => (on ? 'checked' : '');
+    sendPage(res, 'survey-form', complaint.language, {
+      reference: complaint.reference, product: complaint.product, summary: summarize(complaint.description),
+      contentLang: languageTag(complaint.language),
+      score1: checked(score === '1'), score2: checked(score === '2'), score3: checked(score === '3'),
+      score4: checked(score === '4'), score5: checked(score === '5'),
+      resolvedYes: checked(input.resolved === 'yes'), resolvedNo: checked(input.resolved === 'no'),
+      comment: typeof input.comment === 'string' ? input.comment : '',
+      formError: errors.form ?? (hasErrors ? texts.errors.summary : ''),
+      scoreError: errors.score ?? '', resolvedError: errors.resolved ?? '', commentError: errors.comment ?? '',
+      commentInvalid: String(Boolean(errors.comment)),
+    }, { status, error: hasErrors });
+  }
+
+  async function showForm(req: Request, res: Response) {
+    const found = await lookUp(String(req.params.token));
+    if (found.state !== 'survey-form') return sendPage(res, found.state, found.complaint?.language);
+    sendForm(res, found);
+  }
+
+  async function answerForm(req: Request, res: Response) {
+    const found = await lookUp(String(req.params.token));
+    if (found.state !== 'survey-form') return sendPage(res, found.state, found.complaint?.language);
+    const { complaint, invitation } = found;
+    const texts = pageTexts(pageLanguage(complaint.language));
+    const input: Record<string, unknown> = req.body ?? {};
+    const parsed = formSchema.safeParse(input);
+    if (!parsed.success) {
+      const errors: Partial<Record<FormField, string>> = {};
+      for (const issue of parsed.error.issues) {
+        const field = issue.path[0] as FormField;
+        if (field in texts.errors) errors[field] ??= texts.errors[field];
+      }
+      return sendForm(res, found, input, errors, 400);
+    }
+    const answer = parsed.data;
+    try {
+      // The same update as a JSON answer: the workflow decides, and records it.
+      await runUpdate(temporal, workflowIdFor(invitation.complaintId), answerSurveyUpdate, { round: invitation.round, ...answer });
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      if (err.status === 503) return sendForm(res, found, input, { form: texts.errors.unavailable }, 503);
+      // Refused: answered meanwhile (a second click, another tab), or closed.
+      return sendPage(res, err.code === 'survey_answered' ? 'survey-answered' : 'survey-closed', complaint.language);
+    }
+    await db.surveyInvitation.update({ where: { token: invitation.token }, data: { usedAt: new Date() } });
+    sendPage(res, 'survey-thanks', complaint.language, {
+      reference: complaint.reference, score: answer.score, resolved: answer.resolved ? texts.yes : texts.no,
+      comment: answer.comment ?? texts.noComment, contentLang: answer.comment ? languageTag(complaint.language) : '',
+    });
+  }
+
+  /** A page, not JSON, for whatever goes wrong with a page request (including an unreadable or too large form). */
+  const pageErrors: ErrorRequestHandler = (err, req, res, next) => {
+    if (res.headersSent || (req.method === 'POST' && !req.is(FORM_TYPE))) return next(err);
+    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status === 500) log('error', 'survey page failed', { requestId: req.requestId, error: err instanceof Error ? err.stack : String(err) });
+    sendPage(res, status === 413 ? 'survey-too-large' : 'survey-error', null, {}, { status });
+  };
+
+  router.get('/survey/:token', showForm, pageErrors);
+  router.post('/survey/:token', express.urlencoded({ extended: false, limit: '20kb' }), async (req: Request, res: Response) => {
+    if (req.is(FORM_TYPE)) await answerForm(req, res);
+    else await answerJson(req, res);
+  }, pageErrors);
+
+  return router;
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+// Reads and validates the environment once; everything else imports `config`.
+
+/** A duration such as 500ms, 30s, 15m, 4h or 3d. */
+export const duration = z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'must be a duration like 30s, 15m, 4h or 3d');
+export const toMs = (d: string) => {
+  const [, n, unit] = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(d)!;
+  return Number(n) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit as 'ms']!;
+};
+
+const schema = z.object({
+  DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/complaints'),
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('complaints'),
+  // For a remote cluster (e.g. Temporal Cloud): mTLS files or an API key. Either turns TLS on.
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  TEMPORAL_TLS_CERT_PATH: z.string().optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().optional(),
+  TEMPORAL_TLS_CA_PATH: z.string().optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
+  TEMPORAL_API_KEY: z.string().optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').default('smtp://127.0.0.1:1025'),
+  MAIL_FROM: z.string().min(3).default('Customer Care <care@complaints.local>'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.string().url().optional(),
+  // How long one attempt of an activity may take before Temporal retries it elsewhere.
+  ACTIVITY_TIMEOUT: duration.default('1m'),
+  // The survey: sent this long after resolution, one reminder after SURVEY_REMINDER_AFTER without an
+  // answer, and "no response" when SURVEY_WINDOW (counted from the survey) passes unanswered.
+  SURVEY_DELAY: duration.default('3d'),
+  SURVEY_REMINDER_AFTER: duration.default('4d'),
+  SURVEY_WINDOW: duration.default('7d'),
+  // A survey score at or below this, or "not resolved", reopens the case at REOPEN_PRIORITY.
+  REOPEN_SCORE_AT_MOST: z.coerce.number().int().min(1).max(5).default(2),
+  REOPEN_PRIORITY: z.enum(['high', 'urgent']).default('high'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // The periodic quality review: a Temporal Schedule the worker creates when it is missing.
+  REVIEW_EVERY: z.union([duration, z.literal('off')]).default('7d'),
+  REVIEW_PERIOD: duration.optional(), // the span each review covers; default REVIEW_EVERY
+  REVIEW_RECIPIENT: z.string().email().optional(), // default: the first senior manager in the directory
+  REVIEW_SCHEDULE_ID: z.string().regex(/^[\w.-]{1,100}$/, 'must be letters, digits, _ . -').default('quality-review'),
+  // Quality targets the reports compare against (shares from 0 to 1).
+  TARGET_ON_TIME_RATE: z.coerce.number().min(0).max(1).default(0.95),
+  TARGET_SATISFACTION_RATE: z.coerce.number().min(0).max(1).default(0.95),
+  TARGET_ANALYSIS_RATE: z.coerce.number().min(0).max(1).default(1.0),
+  TARGET_EFFECTIVE_RESOLUTION_RATE: z.coerce.number().min(0).max(1).default(0.9),
+  // Fewer complaints each period by this share (0.10: a tenth fewer than the period before).
+  TARGET_COMPLAINT_REDUCTION: z.coerce.number().min(0).max(1).default(0.1),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration in the environment:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  if (!!c.TEMPORAL_TLS_CERT_PATH !== !!c.TEMPORAL_TLS_KEY_PATH) {
+    throw new Error('Invalid configuration: TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
+  }
+  if (toMs(c.SURVEY_REMINDER_AFTER) >= toMs(c.SURVEY_WINDOW)) {
+    throw new Error('Invalid configuration: SURVEY_REMINDER_AFTER must be shorter than SURVEY_WINDOW');
+  }
+  return c;
+}
+
+let cached: Config | undefined;
+export function config(): Config {
+  return (cached ??= loadConfig());
+}
+
+export function publicUrl(c: Config = config()): string {
+  return (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '');
+}

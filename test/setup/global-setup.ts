@@ -1,0 +1,43 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { migrate } from '../../prisma/migrate';
+import { freePort, type Managed } from '../../scripts/processes';
+import { startMailCatcher, startTemporal } from '../../scripts/stack';
+
+// Starts the real services the whole run shares: a Temporal dev server (file database, so a test may
+// restart it), a MailDev mail catcher, and a fresh PostgreSQL database with the migrations applied.
+// Each test file then starts its own worker (on its own task queue) and API.
+
+declare global { var __services: { stack: Managed[]; dir: string; databaseUrl: string } | undefined }
+
+export default async function globalSetup() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'complaints-test-'));
+  const quiet = process.env.TEST_VERBOSE ? undefined : null;
+  const [temporalPort, smtpPort, webPort] = [await freePort(), await freePort(), await freePort()];
+  const base = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const url = new URL(base);
+  url.pathname = `/complaints_test_${Date.now().toString(36)}_${process.pid}`;
+  const databaseUrl = url.toString();
+
+  const [temporal, mail] = await Promise.all([
+    startTemporal({ port: temporalPort, dbFile: path.join(dir, 'temporal.sqlite'), fastSqlite: true, log: quiet }),
+    startMailCatcher({ smtpPort, webPort, log: quiet }),
+    migrate(databaseUrl),
+  ]);
+  globalThis.__services = { stack: [temporal, mail], dir, databaseUrl };
+
+  Object.assign(process.env, {
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+    TEMPORAL_NAMESPACE: 'default',
+    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    TEST_SMTP_PORT: String(smtpPort),
+    TEST_MAIL_API: `http://127.0.0.1:${webPort}`,
+    TEST_TEMP_DIR: dir,
+    // The API runs in the test process: its one-line-per-request log only when asked for.
+    LOG_LEVEL: process.env.TEST_VERBOSE ? 'info' : 'warn',
+    // Workers make no review schedule unless a test asks for one.
+    REVIEW_EVERY: 'off',
+  });
+}

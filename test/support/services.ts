@@ -1,0 +1,95 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { createApp } from '../../api/app';
+import { createDb, type Db } from '../../lib/db';
+import { issueToken } from '../../lib/tokens';
+import { startService } from '../../scripts/stack';
+import { waitFor, type Managed } from '../../scripts/processes';
+
+// What one test file runs for itself on the shared Temporal server, database and mail catcher:
+// a worker process on a task queue of its own, the API in-process, and clients to look inside.
+
+export interface TestServices {
+  api: string;
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  worker: Managed;
+  /** Headers of an agent who registers the complaints of this file. */
+  auth: Record<string, string>;
+  /** Starts (another) worker process on this file's task queue, with extra environment. */
+  startWorker(env?: NodeJS.ProcessEnv): Promise<Managed>;
+  close(): Promise<void>;
+}
+
+export async function startWorkerProcess(taskQueue: string, env: NodeJS.ProcessEnv = {}): Promise<Managed> {
+  const lines: string[] = [];
+  const worker = startService('worker', 'worker/main.ts', { TEMPORAL_TASK_QUEUE: taskQueue, ...env }, (l) => {
+    lines.push(l);
+    if (process.env.TEST_VERBOSE) console.log(`worker| ${l}`);
+  });
+  await waitFor('the worker to poll', async () => lines.some((l) => l.includes('worker polling')), 60_000, worker)
+    .catch((e) => { throw new Error(`${e.message}\n${lines.slice(-20).join('\n')}`); });
+  return worker;
+}
+
+/** `workerEnv.TEMPORAL_ADDRESS` points the worker and the API at another Temporal server than the shared one. */
+export async function startServices(name: string, workerEnv: NodeJS.ProcessEnv = {}): Promise<TestServices> {
+  const taskQueue = `${name}-${Date.now().toString(36)}`;
+  const db = createDb(process.env.DATABASE_URL!, 5);
+  const connection = await Connection.connect({ address: workerEnv.TEMPORAL_ADDRESS ?? process.env.TEMPORAL_ADDRESS! });
+  const temporal = new Client({ connection, namespace: 'default' });
+  const app = createApp({ db, temporal, taskQueue, reviewScheduleId: workerEnv.REVIEW_SCHEDULE_ID });
+  const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+  const workers: Managed[] = [];
+  const startWorker = async (env: NodeJS.ProcessEnv = {}) => {
+    const w = await startWorkerProcess(taskQueue, { ...workerEnv, ...env });
+    workers.push(w);
+    return w;
+  };
+  const worker = await startWorker();
+  const registrar = await db.staff.create({ data: { name: `Registrar ${taskQueue}`, email: `registrar.${taskQueue}@example.com`, role: 'agent' } });
+  const { token } = await issueToken(db, registrar.id, 'test');
+  return {
+    api: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    db, temporal, taskQueue, worker, startWorker, auth: { authorization: `Bearer ${token}` },
+    async close() {
+      await Promise.all(workers.map((w) => w.stop()));
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await connection.close();
+      await db.$disconnect();
+    },
+  };
+}
+
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: any;
+  try { json = JSON.parse(text); } catch { json = undefined; }
+  return { status: res.status, body: json, text };
+}
+
+export async function getJson(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, { headers });
+  return { status: res.status, body: await res.json() };
+}
+
+export async function eventually<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v) return v as T;
+    } catch (e) { last = e; }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
+}

@@ -1,0 +1,2 @@
+export { complaintWorkflow } from './complaint';
+export { periodicReviewWorkflow } from './review';
