@@ -1,4 +1,5 @@
 import type { ClockName } from '../workflows/messages';
+import { LADDER_LABEL } from '../workflows/policy';
 import type { ActivityDeps } from './deps';
 import { deliverEmail } from './email';
 
@@ -7,7 +8,6 @@ import { deliverEmail } from './email';
 const CLOCK_LABEL: Record<ClockName, string> = {
   triage: 'triage', firstResponse: 'first response to the customer', resolution: 'resolution',
 };
-const ROLE_LABEL: Record<string, string> = { supervisor: 'supervisor', manager: 'manager', senior_manager: 'senior management' };
 
 /** The active staff member of `role` in `department`, else one of that role without a department, else any of that role. */
 export async function findStaffMember(db: ActivityDeps['db'], role: string, department: string | null) {
@@ -54,7 +54,7 @@ export function staffActivities(deps: ActivityDeps) {
           idempotencyKey: `escalation:${c.id}:${input.clock}:${input.round}:${input.role}`, complaintId: c.id, kind: 'escalation',
           to: staff.email, template: 'escalation',
           values: { staffName: staff.name, reference: c.reference, severity: c.severity ?? 'minor', department: c.department ?? 'unassigned',
-            clock: CLOCK_LABEL[input.clock], dueAt: deadline.toISOString(), level: ROLE_LABEL[input.role] ?? input.role, link: link(c.id) },
+            clock: CLOCK_LABEL[input.clock], dueAt: deadline.toISOString(), level: LADDER_LABEL[input.role as keyof typeof LADDER_LABEL] ?? input.role, link: link(c.id) },
         });
       }
       return staff?.id ?? null;

@@ -55,10 +55,16 @@ export function adminRoutes({ db }: AppDeps): Router {
     if (!current) throw new ApiError(404, 'not_found', `No staff member with id ${id}`);
     await knownDepartment(db, b.department);
     const losesAdmin = current.role === 'admin' && current.active && (b.active === false || (b.role !== undefined && b.role !== 'admin'));
-    if (losesAdmin && (await db.staff.count({ where: { role: 'admin', active: true } })) <= 1) {
-      throw new ApiError(409, 'last_admin', 'This is the last active admin: make another admin first, or nobody could manage staff any more');
-    }
-    res.json(await db.staff.update({ where: { id }, data: b }));
+    res.json(await db.$transaction(async (tx) => {
+      if (losesAdmin) {
+        // The active admins stay locked until this change commits, so two demotions at once cannot leave none.
+        const admins = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM staff WHERE role = 'admin' AND active FOR UPDATE`;
+        if (admins.length <= 1) {
+          throw new ApiError(409, 'last_admin', 'This is the last active admin: make another admin first, or nobody could manage staff any more');
+        }
+      }
+      return tx.staff.update({ where: { id }, data: b });
+    }));
   });
   router.post('/admin/staff/:id/tokens', async (req, res) => {
     const id = parseId(req.params.id);

@@ -1,11 +1,10 @@
 import { Prisma } from '../generated/prisma/client';
 import type { Db } from '../lib/db';
+import { LADDER } from '../workflows/policy';
 import { describe, dimensions, rangeOf, ts, reportQuery, type ReportFilters } from './filters';
 
 // Escalations made in the range (`escalations.at`), per level of the chain: how many, how many distinct
 // complaints they concern, and how many came from each clock. Every level is listed, with zeros.
-
-export const LEVELS = ['supervisor', 'manager', 'senior_manager'] as const;
 
 export interface EscalationRow {
   level: string;
@@ -29,7 +28,7 @@ export async function escalationsReport(db: Db, filters: ReportFilters, now = ne
            count(x.level) FILTER (WHERE x.clock = 'triage')::int AS triage,
            count(x.level) FILTER (WHERE x.clock = 'firstResponse')::int AS "firstResponse",
            count(x.level) FILTER (WHERE x.clock = 'resolution')::int AS resolution
-    FROM unnest(${[...LEVELS]}::text[]) WITH ORDINALITY AS l(level, ord)
+    FROM unnest(${[...LADDER]}::text[]) WITH ORDINALITY AS l(level, ord)
     LEFT JOIN x ON x.level = l.level
     GROUP BY l.level, l.ord
     ORDER BY l.ord`);

@@ -2,7 +2,8 @@ import { act, must } from './support/actions';
 import { complaintBody } from './support/complaints';
 import { waitForMail } from './support/mail';
 import { createOrganisation, relaxedSla, type Organisation, type Person } from './support/organisation';
-import { getJson, postJson, startServices, type TestServices } from './support/services';
+import { eventually, getJson, postJson, startServices, type TestServices } from './support/services';
+import { issueToken } from '../lib/tokens';
 
 // Staff act with tokens of the right role; anything else is refused before it reaches the workflow.
 
@@ -41,6 +42,7 @@ test('a complaint walks its whole life over HTTP with tokens of the right roles;
   expect(created.status).toBe(201);
   const id = created.body.id;
   await waitForMail(body.customerEmail);
+  await eventually('the acknowledgement', async () => (await status(id)).stage === 'triage'); // nothing moves by itself from here
 
   const triage = { valid: true, category: 'delivery', severity: 'major', department: org.department, ownerId: org.manager.id };
   await onlyFor(id, 'triage', triage, [[noToken, 401], [badToken, 401], [org.agent, 403], [admin, 403]], org.supervisor);
@@ -195,6 +197,15 @@ test('what a careful reviewer tried: inclusive dates, literal search, unknown de
       expect(res.status).toBe(409);
       expect(((await res.json()) as any).error.code).toBe('last_admin');
     }
+    // Two admins left, each demoting the other at the same moment: one change wins, one admin remains.
+    const second = await s.db.staff.create({ data: { name: 'Second Admin', email: `second.admin.${Date.now()}@example.com`, role: 'admin' } });
+    const { token } = await issueToken(s.db, second.id, 'test');
+    const demote = (auth: Record<string, string>, id: number) =>
+      fetch(`${s.api}/admin/staff/${id}`, { method: 'PATCH', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ role: 'manager' }) });
+    const both = await Promise.all([demote(admin.auth, second.id), demote({ authorization: `Bearer ${token}` }, admin.id)]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(await s.db.staff.count({ where: { role: 'admin', active: true } })).toBe(1);
+    await s.db.staff.updateMany({ where: { id: { in: [admin.id, second.id] } }, data: { role: 'admin' } });
   } finally {
     await s.db.staff.updateMany({ where: { id: { in: otherAdmins.map((a) => a.id) } }, data: { active: true } });
   }

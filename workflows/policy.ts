@@ -46,6 +46,13 @@ export const rank = (role: Role) => RANK[role];
 /** The escalation chain, bottom to top. */
 export const LADDER = ['supervisor', 'manager', 'senior_manager'] as const satisfies readonly Role[];
 
+/** A role's level in the chain (1 supervisor … 3 senior management), 0 for roles below it. */
+export const ladderLevel = (role: string) => LADDER.indexOf(role as (typeof LADDER)[number]) + 1;
+/** How a level is named in emails. */
+export const LADDER_LABEL: Record<(typeof LADDER)[number], string> = {
+  supervisor: 'supervisor', manager: 'manager', senior_manager: 'senior management',
+};
+
 /** The n-th escalation (0-based) above someone of `role`, or undefined past the top. */
 export function escalationRole(responsible: Role, n: number): (typeof LADDER)[number] | undefined {
   const first = LADDER.findIndex((r) => rank(r) > rank(responsible));

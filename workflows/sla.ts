@@ -1,7 +1,7 @@
 import { condition } from '@temporalio/workflow';
 import { addWorkingTime, workingTimeBetween } from './business-hours';
 import type { ClockName, Deadline } from './messages';
-import type { SlaTerms } from './policy';
+import { ladderLevel, type SlaTerms } from './policy';
 
 // SLA clocks of one complaint. Each clock has a budget counted from its start (in working time when
 // the policy has a calendar), a warning at a share of it, and, once breached, an escalation one level
@@ -34,7 +34,6 @@ export interface SlaActions {
   escalate(clock: ClockName, n: number, dueAt: number): Promise<string | undefined>;
 }
 
-const LEVEL: Record<string, number> = { supervisor: 1, manager: 2, senior_manager: 3 };
 
 export class SlaClocks {
   private clocks: Clock[] = [];
@@ -106,7 +105,7 @@ export class SlaClocks {
 
   /** The highest escalation level reached on any clock: 0 none, 1 supervisor, 2 manager, 3 senior management. */
   level() {
-    return Math.max(0, ...this.clocks.flatMap((c) => c.escalatedTo.map((r) => LEVEL[r] ?? 0)));
+    return Math.max(0, ...this.clocks.flatMap((c) => c.escalatedTo.map(ladderLevel)));
   }
 
   view(): Deadline[] {
@@ -119,7 +118,7 @@ export class SlaClocks {
       breachedAt: c.breachedAt === undefined ? undefined : new Date(c.breachedAt).toISOString(),
       metAt: c.metAt === undefined ? undefined : new Date(c.metAt).toISOString(),
       paused: c.pausedSince !== undefined,
-      escalationLevel: Math.max(0, ...c.escalatedTo.map((r) => LEVEL[r] ?? 0)),
+      escalationLevel: Math.max(0, ...c.escalatedTo.map(ladderLevel)),
       escalatedTo: [...c.escalatedTo],
     }));
   }
@@ -137,40 +136,55 @@ export class SlaClocks {
     return best;
   }
 
-  /** Runs until `stop()`: sleeps until the next instant, acts, plans again. */
+  /**
+   * Runs until `stop()`: sleeps until the next instant, acts, plans again. The actions (emails,
+   * records) run beside the loop, so a slow or stuck one never holds back another deadline: a
+   * warning runs on its own, a clock's breach and escalations one after another. Stopping waits for
+   * those still running. A failed action fails the watch.
+   */
   async watch(actions: SlaActions): Promise<void> {
-    while (!this.stopped) {
+    const running = new Set<Promise<void>>();
+    const tails = new Map<Clock, Promise<void>>();
+    let failure: { error: unknown } | undefined;
+    const act = (chain: Clock | null, job: () => Promise<void>) => {
+      const before = chain ? tails.get(chain) : undefined;
+      const p = (before ?? Promise.resolve()).then(job);
+      if (chain) tails.set(chain, p);
+      running.add(p);
+      p.then(() => running.delete(p), (error) => { failure ??= { error }; this.changed(); });
+    };
+
+    while (!this.stopped && !failure) {
       const seen = this.version;
       const next = this.next();
-      if (!next) {
-        await condition(() => this.version !== seen);
-        continue;
-      }
-      const wait = next.at - Date.now();
+      const wait = next ? next.at - Date.now() : Infinity;
       if (wait > 0) {
-        await condition(() => this.version !== seen, wait);
+        await (wait === Infinity ? condition(() => this.version !== seen) : condition(() => this.version !== seen, wait));
         continue;
       }
-      const c = next.clock;
-      if (next.kind === 'warn') {
+      const c = next!.clock;
+      const dueAt = next!.at;
+      if (next!.kind === 'warn') {
         c.warned = true;
-        await actions.warn(c.name, this.dueAt(c));
+        act(null, () => actions.warn(c.name, this.dueAt(c)));
         continue;
       }
-      const dueAt = next.at;
       if (c.breachedAt === undefined) {
         c.breachedAt = Date.now();
-        await actions.breach(c.name, dueAt);
+        act(c, () => actions.breach(c.name, dueAt));
       }
-      const role = await actions.escalate(c.name, c.escalations, dueAt);
-      if (role === undefined) {
-        c.done = true; // top of the chain reached: nobody left to tell
-      } else {
-        c.escalatedTo.push(role);
-        c.escalations++;
-        c.nextEscalationAt = dueAt + c.terms.reescalateMs;
-      }
-      this.changed();
+      // The next escalation is planned now; the role reached is known when this one has been sent.
+      const n = c.escalations++;
+      c.nextEscalationAt = dueAt + c.terms.reescalateMs;
+      act(c, async () => {
+        if (c.done) return;
+        const role = await actions.escalate(c.name, n, dueAt);
+        if (role === undefined) c.done = true; // top of the chain reached: nobody left to tell
+        else c.escalatedTo.push(role);
+        this.changed();
+      });
     }
+    await Promise.all(running);
+    if (failure) throw failure.error;
   }
 }
