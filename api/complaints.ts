@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { Router, type Request } from 'express';
-import { WorkflowIdReusePolicy } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
 import type { Prisma } from '../generated/prisma/client';
 import { workflowIdFor } from '../lib/temporal';
 import { complaintWorkflow } from '../workflows';
@@ -111,14 +111,21 @@ async function register({ db, temporal, taskQueue }: AppDeps, req: Request, body
       }),
     );
   } catch (err: any) {
+    const taken = err instanceof WorkflowExecutionAlreadyStartedError;
     // Should the start have reached the server after all, end that workflow too (it would find no row).
-    await temporal.connection
-      .withDeadline(Date.now() + 2000, () => temporal.workflow.getHandle(workflowId).terminate('registration rolled back'))
-      .catch(() => undefined);
+    // A workflow that was already there is not this request's: it is left alone.
+    if (!taken) {
+      await temporal.connection
+        .withDeadline(Date.now() + 2000, () => temporal.workflow.getHandle(workflowId).terminate('registration rolled back'))
+        .catch(() => undefined);
+    }
     await db.$transaction([
       db.complaintEvent.deleteMany({ where: { complaintId: complaint.id } }),
       db.complaint.delete({ where: { id: complaint.id } }),
     ]);
+    if (taken) {
+      throw new ApiError(503, 'workflow_id_taken', `The complaint was not registered: Temporal already has a workflow ${workflowId}, so this database and the Temporal server's data do not belong together (was one of them reset?). Nothing was stored.`);
+    }
     throw new ApiError(503, 'workflow_unavailable', `The complaint was not registered: Temporal did not accept its workflow (${err?.message ?? err}). Nothing was stored; please retry.`);
   }
   return { id: complaint.id, reference: complaint.reference, status: complaint.stage, workflowId };

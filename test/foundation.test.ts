@@ -135,6 +135,25 @@ test('a complaint whose workflow cannot start is not kept', async () => {
   expect(await mailTo(body.customerEmail)).toHaveLength(0);
 });
 
+test('a workflow id already taken in Temporal (a reset database) is refused, and that workflow is left alone', async () => {
+  // The next complaint will get id n + 1; something else already runs as complaint-(n + 1).
+  const [{ n }] = await s.db.$queryRaw<{ n: bigint }[]>`SELECT nextval(pg_get_serial_sequence('complaints', 'id')) AS n`;
+  const stranger = await s.temporal.workflow.start('someoneElsesWorkflow', { taskQueue: `nobody-${Date.now()}`, workflowId: `complaint-${Number(n) + 1}` });
+  try {
+    const before = await s.db.complaint.count();
+    const res = await postJson(`${s.api}/complaints`, complaintBody(), s.auth);
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('workflow_id_taken');
+    expect(res.body.error.message).toContain(`complaint-${Number(n) + 1}`);
+    expect(await s.db.complaint.count()).toBe(before);
+    expect((await stranger.describe()).status.name).toBe('RUNNING');
+    // The next try gets the next id and goes through.
+    expect((await postJson(`${s.api}/complaints`, complaintBody(), s.auth)).status).toBe(201);
+  } finally {
+    await stranger.terminate('test over');
+  }
+});
+
 function json(body: unknown): RequestInit {
   return { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }

@@ -65,11 +65,11 @@ test('a major safety complaint nobody triages warns its owner, then reaches a ma
 });
 
 test('a deadline met just in time sends no escalation', async () => {
-  await setSla(s.db, 'minor', { triage: 4, firstResponse: 600, resolution: 600, warnShare: 0.5, reescalate: 2 });
+  await setSla(s.db, 'minor', { triage: 5, firstResponse: 600, resolution: 600, warnShare: 0.5, reescalate: 2 });
   const { id, reference } = await file();
   const triageClock = await eventually('the triage clock', async () => (await status(id)).deadlines.find((d: any) => d.clock === 'triage'));
   const due = new Date(triageClock.dueAt).getTime();
-  await new Promise((r) => setTimeout(r, due - Date.now() - 700));
+  await new Promise((r) => setTimeout(r, due - Date.now() - 1200)); // room for a slow round trip on a busy machine
   await must(s.api, org.supervisor, id, 'triage', {
     valid: true, category: 'delivery', severity: 'minor', department: org.department, ownerId: org.supervisor.id,
   });
