@@ -23,10 +23,10 @@ export interface AppDeps {
   reviewScheduleId?: string;
 }
 
-/** A body in another format would be read as no body at all: refuse it instead (the survey form aside). */
+/** A body in another format would be read as no body at all: refuse it instead. */
 const jsonBodiesOnly: express.RequestHandler = (req, _res, next) => {
   const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
-  if (!hasBody || req.is('application/json') || req.path.startsWith('/survey/')) return next();
+  if (!hasBody || req.is('application/json')) return next();
   next(new ApiError(400, 'invalid_json', 'body: must be JSON sent with Content-Type: application/json', { body: 'must be JSON' }));
 };
 
@@ -36,11 +36,11 @@ export function createApp(deps: AppDeps) {
   app.use(requestContext);
   app.use(helmet());
   app.use(auditTrail(deps.db));
+  // Open to all: the customer's survey link (a browser's form or JSON, read by its own parsers), health.
+  app.use(surveyRoutes(deps));
   app.use(express.json({ limit: '100kb' }));
   app.use(jsonBodiesOnly);
-  // Open to all: health, the customer's survey link.
   app.use(healthRoutes(deps));
-  app.use(surveyRoutes(deps));
   // The API reference: the OpenAPI document and its interactive page.
   app.use(docsRoutes());
   app.use(dashboardRoutes()); // the managers' quality dashboard: static pages, signed in with a token by the page itself

@@ -173,7 +173,7 @@ export function surveyRoutes({ db, temporal }: AppDeps): Router {
   };
 
   router.get('/survey/:token', showForm, pageErrors);
-  router.post('/survey/:token', express.urlencoded({ extended: false, limit: '20kb' }), async (req: Request, res: Response) => {
+  router.post('/survey/:token', express.json({ limit: '20kb' }), express.urlencoded({ extended: false, limit: '20kb' }), async (req: Request, res: Response) => {
     if (req.is(FORM_TYPE)) await answerForm(req, res);
     else await answerJson(req, res);
   }, pageErrors);

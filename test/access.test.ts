@@ -88,8 +88,11 @@ test('every change is in the audit trail with who, what, when and the outcome', 
   const id = created.body.id;
   const refused = await act(s.api, org.agent, id, 'triage', { valid: false, rejectionReason: 'no' });
   expect(refused.status).toBe(403);
-  await new Promise((r) => setTimeout(r, 300)); // entries are written once the answer has gone
-  const entries = await s.db.auditEntry.findMany({ where: { targetId: String(id) }, orderBy: { id: 'asc' } });
+  // Entries are written once the answer has gone.
+  const entries = await eventually('both audit entries', async () => {
+    const rows = await s.db.auditEntry.findMany({ where: { targetId: String(id) }, orderBy: { id: 'asc' } });
+    return rows.length >= 2 && rows;
+  });
   expect(entries.map((e) => [e.actorId, e.action, e.outcome, e.status])).toEqual([
     [org.agent.id, 'POST /complaints', 'ok', 201],
     [org.agent.id, 'POST /complaints/:id/triage', 'refused', 403],

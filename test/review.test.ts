@@ -63,7 +63,10 @@ test('the review schedule emails its owner the figures on every run and records 
   const paused = await fetch(`${s.api}/admin/review-schedule`, { method: 'PATCH', headers: { ...admin.auth, 'content-type': 'application/json' }, body: JSON.stringify({ paused: true }) });
   expect(paused.status).toBe(200);
   expect(((await paused.json()) as any).paused).toBe(true);
-  await new Promise((r) => setTimeout(r, 1500)); // a run already started may still finish
+  // A run already started may still finish and send its email: wait for it, then for the mail to land.
+  await eventually('no review running', async () =>
+    (await s.temporal.schedule.getHandle(scheduleId).describe()).info.runningActions.length === 0, 30_000);
+  await new Promise((r) => setTimeout(r, 500));
   const before = (await mailTo(org.senior.email)).length;
   await new Promise((r) => setTimeout(r, 6000));
   expect((await mailTo(org.senior.email)).length).toBe(before);
