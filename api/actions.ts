@@ -41,6 +41,9 @@ export function actionRoutes(deps: AppDeps): Router {
     actor, valid: b.valid, rejectionReason: b.rejectionReason, category: b.category, severity: b.severity,
     department: b.department, flags: b.flags, owner: b.ownerId ? await activeStaff(db, b.ownerId, 'ownerId') : undefined,
   }));
+  action('reclassify', TRIAGE_ROLES, m.reclassifyUpdate, async (b, actor) => ({
+    actor, severity: b.severity, flags: b.flags, reason: b.reason, owner: b.ownerId ? await activeStaff(db, b.ownerId, 'ownerId') : undefined,
+  }));
   action('notes', STAFF_ROLES, m.addNoteUpdate, (b, actor) => ({ actor, text: b.text }));
   action('root-cause', STAFF_ROLES, m.recordRootCauseUpdate, (b, actor) => ({ actor, rootCause: b.rootCause, detail: b.detail }));
   action('report', STAFF_ROLES, m.submitReportUpdate, (b, actor) => ({ actor, report: b.report }));

@@ -81,12 +81,17 @@ const surveyToken = { schema: { type: 'string' }, description: 'The single-use t
 
 // ---- the routes ------------------------------------------------------------------------------------
 
-const ACTION_ROLES: Partial<Record<ActionName, readonly Role[]>> = { triage: TRIAGE_ROLES, 'sign-off': SIGN_OFF_ROLES };
+const ACTION_ROLES: Partial<Record<ActionName, readonly Role[]>> = { triage: TRIAGE_ROLES, reclassify: TRIAGE_ROLES, 'sign-off': SIGN_OFF_ROLES };
 const ACTIONS: Record<ActionName, { summary: string; description?: string; example: Record<string, unknown> }> = {
   triage: {
     summary: 'Triage: accept with category, severity, department and owner, or reject with a reason',
     description: 'Any flag makes a complaint at least major and needs a manager as owner. A rejected complaint gets a rejection letter and is closed.',
     example: { valid: true, category: 'product_quality', severity: 'minor', department: 'customer_service', ownerId: 2 },
+  },
+  reclassify: {
+    summary: 'Change the severity or flags during investigation (the open deadlines are planned again)',
+    description: 'Flags are kept when omitted. A deadline already missed stays missed. When the owner no longer fits (a flagged or major complaint needs a manager), give a new ownerId.',
+    example: { severity: 'critical', flags: ['safety'], reason: 'The base overheats: a burn risk.', ownerId: 3 },
   },
   notes: { summary: 'Add an internal note', example: { text: 'Called the customer; photos of the base are on their way.' } },
   'root-cause': { summary: 'Record the root cause (from the root_cause list)', example: { rootCause: 'manufacturing_defect', detail: 'Seal misaligned' } },

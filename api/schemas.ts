@@ -93,6 +93,12 @@ export const actionSchemas = {
     department: z.string().max(100).optional(), ownerId: staffId.optional(),
     flags: z.array(z.enum(FLAGS, { message: `must each be one of ${FLAGS.join(', ')}` })).max(3).optional(),
   }),
+  reclassify: z.strictObject({
+    severity: z.enum(SEVERITIES, { message: `must be one of ${SEVERITIES.join(', ')}` }),
+    flags: z.array(z.enum(FLAGS, { message: `must each be one of ${FLAGS.join(', ')}` })).max(3)
+      .refine((f) => new Set(f).size === f.length, 'must not repeat a flag').optional(),
+    reason: longText(2000), ownerId: staffId.optional(),
+  }),
   notes: z.strictObject({ text: longText() }),
   'root-cause': z.strictObject({ rootCause: z.string().min(1).max(100), detail: longText(4000).optional() }),
   report: z.strictObject({ report: longText(50_000) }),

@@ -1,4 +1,4 @@
-import { must } from './support/actions';
+import { act, must } from './support/actions';
 import { complaintBody } from './support/complaints';
 import { mailTo, waitForMail } from './support/mail';
 import { createOrganisation, relaxedSla, setSla, type Organisation } from './support/organisation';
@@ -126,6 +126,46 @@ test('a triage that raises the severity re-plans the remaining deadlines', async
   const row = await s.db.complaint.findUniqueOrThrow({ where: { id } });
   expect(row.severity).toBe('critical');
   expect(row.resolutionDueAt!.getTime()).toBe(due(triaged, 'resolution'));
+});
+
+test('reclassifying during investigation re-plans the open deadlines: one now missed escalates at once', async () => {
+  await setSla(s.db, 'critical', { triage: 600, firstResponse: 600, resolution: 2, reescalate: 600 });
+  const { id, reference } = await file(); // minor: 10-hour clocks
+  await must(s.api, org.supervisor, id, 'triage', {
+    valid: true, category: 'delivery', severity: 'minor', department: org.department, ownerId: org.supervisor.id,
+  });
+  const before = await status(id);
+  const arrival = new Date(before.deadlines.find((d: any) => d.clock === 'resolution').dueAt).getTime() - 10 * 3600_000;
+  await new Promise((r) => setTimeout(r, Math.max(0, arrival + 2500 - Date.now()))); // past a critical resolution deadline
+
+  // Refused, and nothing moves: an agent; the same severity; a supervisor left owning a critical complaint.
+  const tryIt = (person: any, body: Record<string, unknown>) => act(s.api, person, id, 'reclassify', body);
+  expect((await tryIt(org.agent, { severity: 'critical', reason: 'Burns' })).status).toBe(403);
+  const same = await tryIt(org.supervisor, { severity: 'minor', reason: 'No change' });
+  expect([same.status, same.body.error.message]).toEqual([422, 'the complaint is already minor']);
+  const unfit = await tryIt(org.supervisor, { severity: 'critical', reason: 'Burns' });
+  expect(unfit.status).toBe(422);
+  expect(unfit.body.error.message).toMatch(/the current owner \(give ownerId\) of a critical complaint must be a manager/);
+  const noFlag = await tryIt(org.supervisor, { severity: 'critical', flags: ['weather'], reason: 'Burns' });
+  expect([noFlag.status, Object.keys(noFlag.body.error.fields)]).toEqual([400, ['flags.0']]);
+  expect(await status(id)).toMatchObject({ severity: 'minor', ownerId: org.supervisor.id, deadlines: before.deadlines });
+
+  const after = await must(s.api, org.supervisor, id, 'reclassify', { severity: 'critical', flags: ['safety'], reason: 'The base overheats', ownerId: org.manager.id });
+  expect(after).toMatchObject({ severity: 'critical', flags: ['safety'], ownerId: org.manager.id, stage: 'investigation' });
+  const due = (v: any, clock: string) => new Date(v.deadlines.find((d: any) => d.clock === clock).dueAt).getTime();
+  expect(due(after, 'resolution') - arrival).toBe(2000);
+  expect(due(after, 'firstResponse') - arrival).toBe(600_000);
+
+  // The resolution deadline is already behind: one level above the new owner hears of it now.
+  const [mail] = await waitForMail(org.senior.email, { filter: (m) => m.subject.includes(reference) });
+  expect(mail.subject).toContain('resolution deadline missed (critical)');
+  const escalation = await s.db.escalation.findFirstOrThrow({ where: { complaintId: id } });
+  expect([escalation.clock, escalation.level, escalation.deadline.getTime()]).toEqual(['resolution', 'senior_manager', arrival + 2000]);
+  const row = await s.db.complaint.findUniqueOrThrow({ where: { id } });
+  expect([row.severity, row.flagSafety, row.ownerId, row.resolutionDueAt!.getTime()]).toEqual(['critical', true, org.manager.id, arrival + 2000]);
+  const event = await s.db.complaintEvent.findFirstOrThrow({ where: { complaintId: id, type: 'reclassified' } });
+  expect(event.actorId).toBe(org.supervisor.id);
+  expect(event.data).toMatchObject({ from: 'minor', to: 'critical', flags: ['safety'], reason: 'The base overheats', ownerId: org.manager.id });
 });
 
 test('a policy that counts working hours only puts the deadline inside working time', async () => {

@@ -91,6 +91,28 @@ export async function complaintWorkflow(complaintId: number): Promise<ComplaintS
     await condition(() => triageRecorded || status.stage === 'closed'); // answer once the decision is on record
   });
 
+  // Severity or flags change once the facts are known: the open deadlines are planned again.
+  action(m.reclassifyUpdate, (input) => {
+    inStage('investigation', 'waiting_on_customer');
+    atLeast(input.actor, 'supervisor', 'reclassifying');
+    required(input.reason, 'reason');
+    if (!m.SEVERITIES.includes(input.severity)) refuse(m.REFUSAL.input, `severity must be one of ${m.SEVERITIES.join(', ')}`);
+    const flags = input.flags ?? status.flags;
+    for (const f of flags) if (!m.FLAGS.includes(f)) refuse(m.REFUSAL.input, `flags may only contain ${m.FLAGS.join(', ')}`);
+    const severity = effectiveSeverity(input.severity, flags);
+    if (severity === status.severity && sameFlags(flags, status.flags)) {
+      refuse(m.REFUSAL.input, `the complaint is already ${severity}${flags.length ? ` with flags ${flags.join(', ')}` : ''}`);
+    }
+    ownerFits(input.owner ?? owner!, severity, flags, input.owner ? 'ownerId' : 'the current owner (give ownerId)');
+  }, async ({ actor, severity, flags = status.flags, reason, owner: newOwner }) => {
+    const from = status.severity;
+    if (newOwner) owner = newOwner;
+    Object.assign(status, { severity: effectiveSeverity(severity, flags), flags: [...flags], ownerId: owner!.id });
+    clocks.replan(policy!.sla[status.severity]);
+    await record('reclassified', { severity: status.severity, ownerId: owner!.id, ...flagColumns(flags), ...clocks.dueDates() },
+      actor, { from, to: status.severity, flags, reason, ownerId: owner!.id });
+  });
+
   action(m.addNoteUpdate, ({ text }) => { inStage('triage', 'investigation', 'waiting_on_customer', 'resolution_proposed'); required(text, 'text'); }, async ({ actor, text }) => {
     await record('note_added', {}, actor, { text });
   });
@@ -322,11 +344,17 @@ function validateTriage(input: TriageInput, policy: Policy) {
   if (!input.department || !policy.departments.includes(input.department)) refuse(m.REFUSAL.input, `department must be one of ${policy.departments.join(', ') || '(none configured)'}`);
   for (const f of input.flags ?? []) if (!m.FLAGS.includes(f)) refuse(m.REFUSAL.input, `flags may only contain ${m.FLAGS.join(', ')}`);
   if (!input.owner) return refuse(m.REFUSAL.input, 'ownerId is required');
-  const severity = effectiveSeverity(input.severity!, input.flags ?? []);
-  const flagged = (input.flags ?? []).length > 0;
+  ownerFits(input.owner, effectiveSeverity(input.severity!, input.flags ?? []), input.flags ?? [], 'owner');
+}
+
+/** A minor complaint may be owned by a supervisor; a flagged or more severe one needs a manager. */
+function ownerFits(owner: Actor, severity: m.Severity, flags: readonly m.Flag[], who: string) {
+  const flagged = flags.length > 0;
   const needed = severity === 'minor' && !flagged ? 'supervisor' : 'manager';
-  if (rank(input.owner.role) < rank(needed)) {
-    refuse(m.REFUSAL.input, `owner of a ${severity}${flagged ? ' flagged' : ''} complaint must be a ${needed} or above; staff member ${input.owner.id} is ${input.owner.role}`);
+  if (rank(owner.role) < rank(needed)) {
+    refuse(m.REFUSAL.input, `${who} of a ${severity}${flagged ? ' flagged' : ''} complaint must be a ${needed} or above; staff member ${owner.id} is ${owner.role}`);
   }
 }
+
+const sameFlags = (a: readonly m.Flag[], b: readonly m.Flag[]) => a.length === b.length && a.every((f) => b.includes(f));
 

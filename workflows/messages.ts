@@ -32,6 +32,8 @@ export interface TriageInput {
   owner?: Actor;
   flags?: Flag[];
 }
+/** A new severity (and flags, unchanged when omitted) during investigation; a new owner when the current one no longer fits. */
+export interface ReclassifyInput { actor: Actor; severity: Severity; flags?: Flag[]; reason: string; owner?: Actor }
 export interface NoteInput { actor: Actor; text: string }
 export interface RootCauseInput { actor: Actor; rootCause: string; detail?: string }
 export interface ReportInput { actor: Actor; report: string }
@@ -89,6 +91,7 @@ export interface ComplaintStatus {
 export const statusQuery = defineQuery<ComplaintStatus>('status');
 
 export const triageUpdate = defineUpdate<ComplaintStatus, [TriageInput]>('triage');
+export const reclassifyUpdate = defineUpdate<ComplaintStatus, [ReclassifyInput]>('reclassify');
 export const addNoteUpdate = defineUpdate<ComplaintStatus, [NoteInput]>('addNote');
 export const recordRootCauseUpdate = defineUpdate<ComplaintStatus, [RootCauseInput]>('recordRootCause');
 export const submitReportUpdate = defineUpdate<ComplaintStatus, [ReportInput]>('submitReport');

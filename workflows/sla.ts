@@ -64,9 +64,12 @@ export class SlaClocks {
   }
 
 
-  /** New terms (the severity changed): every open clock is planned again from its own start. */
+  /**
+   * New terms (the severity changed): every open clock is planned again from its own start. A deadline
+   * already missed stays missed, with its escalations: it keeps the terms it was missed under.
+   */
   replan(terms: SlaTerms) {
-    for (const c of this.clocks.filter((k) => k.metAt === undefined)) {
+    for (const c of this.clocks.filter((k) => k.metAt === undefined && k.breachedAt === undefined)) {
       c.terms = terms;
       c.budgetMs = { triage: terms.triageMs, firstResponse: terms.firstResponseMs, resolution: terms.resolutionMs }[c.name];
     }
