@@ -82,6 +82,10 @@ export async function targetsReport(db: Db, filters: ReportFilters, targets: Tar
   const { from, to } = range;
   const previousFrom = new Date(from.getTime() - (to.getTime() - from.getTime()));
   const dims = dimensions(filters);
+  // With a slice, only its complaints' events are aggregated; without one, the join would cost more than
+  // the few events of complaints received before the range (the cohort below drops them).
+  const eventScope = dims === Prisma.empty ? Prisma.empty
+    : Prisma.sql` JOIN complaints c ON c.id = e.complaint_id AND c.created_at >= ${ts(from)} AND c.created_at < ${ts(to)}${dims}`;
   // Median and 90th percentile from one sort each.
   const percentiles = (later: Prisma.Sql) =>
     Prisma.sql`percentile_cont(ARRAY[0.5, 0.9]::float8[]) WITHIN GROUP (ORDER BY extract(epoch FROM ${later} - created_at)::float8)`;
@@ -93,9 +97,8 @@ export async function targetsReport(db: Db, filters: ReportFilters, targets: Tar
              bool_or(e.type = 'sla_breached') AS breached,
              min(e.at) FILTER (WHERE e.type = 'triaged') AS triaged_at,
              min(e.at) FILTER (WHERE e.type = 'root_cause_recorded') AS root_cause_at
-      FROM complaint_events e JOIN complaints c ON c.id = e.complaint_id
+      FROM complaint_events e${eventScope}
       WHERE e.type IN ('sla_breached', 'triaged', 'root_cause_recorded') AND e.at >= ${ts(from)}
-        AND c.created_at >= ${ts(from)} AND c.created_at < ${ts(to)}${dims}
       GROUP BY e.complaint_id
     ), k AS (
       SELECT c.created_at, c.acknowledged_at, c.stage, c.resolved_at, c.reopen_count, c.resolution_due_at,
