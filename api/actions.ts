@@ -1,5 +1,8 @@
 import { Router, type Request } from 'express';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError, type Client } from '@temporalio/client';
+import {
+  WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, WorkflowUpdateStage, type Client,
+  type WorkflowUpdateHandle,
+} from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
 import { workflowIdFor } from '../lib/temporal';
@@ -8,6 +11,7 @@ import type { AppDeps } from './app';
 import { activeStaff } from './directory';
 import { actorOf, requireRole, SIGN_OFF_ROLES, STAFF_ROLES, TRIAGE_ROLES } from './auth';
 import { ApiError, validationError } from './errors';
+import { idempotencyKey } from './idempotency';
 import { actionSchemas, parseId, type ActionName } from './schemas';
 
 // Staff actions on one complaint: POST /complaints/:id/<action>. Each validates its body and sends one
@@ -27,7 +31,11 @@ export function actionRoutes(deps: AppDeps): Router {
       const parsed = actionSchemas[name].safeParse(req.body ?? {});
       if (!parsed.success) throw validationError(parsed.error);
       const input = await toInput(parsed.data as z.infer<(typeof actionSchemas)[N]>, actorOf(req));
-      res.json(await runUpdate(deps.temporal, workflowIdFor(id), update, input));
+      const key = idempotencyKey(req);
+      const updateId = key && `${name}:${req.staff!.id}:${key}`;
+      const outcome = await runUpdate(deps.temporal, workflowIdFor(id), update, input, updateId);
+      if (outcome.done) res.json(outcome.status);
+      else res.status(202).json({ accepted: true, updateId: outcome.updateId, message: `${name} accepted: it is on record and takes effect once the complaint's earlier steps are done` });
     });
   }
 
@@ -59,8 +67,9 @@ export function actionRoutes(deps: AppDeps): Router {
   return router;
 }
 
-const UPDATE_DEADLINE_MS = 15_000;
-const GRPC_DEADLINE_EXCEEDED = 4;
+/** How long the workflow has to accept or refuse an action, and then to carry it out, before the API answers. */
+const ACCEPT_DEADLINE_MS = 10_000;
+const RESULT_DEADLINE_MS = 10_000;
 const REFUSAL_STATUS: Record<string, [number, string]> = {
   [m.REFUSAL.state]: [409, 'invalid_state'],
   [m.REFUSAL.input]: [422, 'invalid_value'],
@@ -68,20 +77,45 @@ const REFUSAL_STATUS: Record<string, [number, string]> = {
   [m.REFUSAL.answered]: [410, 'survey_answered'],
 };
 
-/** Sends one update and maps the workflow's refusal to an HTTP answer. */
-export async function runUpdate<A>(temporal: Client, workflowId: string, update: UpdateDefinition<m.ComplaintStatus, [A]>, input: A) {
+/** Done: the complaint's view after the action. Accepted: on record in the workflow, to be carried out once its earlier steps finish. */
+export type UpdateOutcome = { done: true; status: m.ComplaintStatus } | { done: false; updateId: string };
+
+/** The call's deadline passed (the SDK reports it as its own error type for updates). */
+const deadlineExceeded = (err: unknown) => err instanceof WorkflowUpdateRPCTimeoutOrCancelledError;
+
+/**
+ * Sends one update, maps the workflow's refusal to an HTTP answer, and tells a finished action from one only accepted.
+ * With an `updateId`, Temporal carries the update out once however often it is sent; a repeat gets its outcome.
+ */
+export async function runUpdate<A>(
+  temporal: Client, workflowId: string, update: UpdateDefinition<m.ComplaintStatus, [A]>, input: A, updateId?: string,
+): Promise<UpdateOutcome> {
   const handle = temporal.workflow.getHandle(workflowId);
+  const within = <T>(ms: number, fn: () => Promise<T>) => temporal.connection.withDeadline(Date.now() + ms, fn);
+  let accepted: WorkflowUpdateHandle<m.ComplaintStatus>;
   try {
-    return await temporal.connection.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => handle.executeUpdate(update, { args: [input] }));
+    accepted = await within(ACCEPT_DEADLINE_MS, () => handle.startUpdate(update, { args: [input], updateId, waitForStage: WorkflowUpdateStage.ACCEPTED }));
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      const [status, code] = REFUSAL_STATUS[err.cause.type ?? ''] ?? [409, 'refused'];
-      throw new ApiError(status, code, err.cause.message);
+    if (deadlineExceeded(err)) {
+      throw new ApiError(503, 'worker_unavailable', 'The complaint process did not answer in time (is the worker running?); the action is not confirmed: check the complaint before sending it again');
     }
-    if (err instanceof WorkflowNotFoundError) throw new ApiError(409, 'closed', 'The complaint is closed: its process has ended');
-    if (isGrpcServiceError(err) && err.code === GRPC_DEADLINE_EXCEEDED) {
-      throw new ApiError(503, 'worker_unavailable', 'The complaint process did not answer in time (is the worker running?); nothing was changed');
-    }
-    throw err;
+    throw refusal(err);
   }
+  try {
+    return { done: true, status: await within(RESULT_DEADLINE_MS, () => accepted.result()) };
+  } catch (err) {
+    // Accepted, and so on record in the workflow's history: it happens once the complaint's earlier steps
+    // (an email the mail server is slow to take, say) are done.
+    if (deadlineExceeded(err)) return { done: false, updateId: accepted.updateId };
+    throw refusal(err);
+  }
+}
+
+function refusal(err: unknown): unknown {
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    const [status, code] = REFUSAL_STATUS[err.cause.type ?? ''] ?? [409, 'refused'];
+    return new ApiError(status, code, err.cause.message);
+  }
+  if (err instanceof WorkflowNotFoundError) return new ApiError(409, 'closed', 'The complaint is closed: its process has ended');
+  return err;
 }

@@ -53,6 +53,8 @@ export interface Operation {
     form?: { name: string; schema: z.ZodType };
   };
   ok: { status: number; description: string; schema?: string | JsonSchema; html?: boolean };
+  /** A second success answer (JSON). */
+  alsoOk?: { status: number; description: string; schema: JsonSchema };
   /** Error statuses beyond those every route of its kind has (401/403 with a token, 400/413 with a body). */
   errors?: number[];
   /** Error pages are HTML (the survey link); with `both`, JSON for JSON requests and HTML for form posts. */
@@ -159,8 +161,23 @@ export function operations(): Operation[] {
       summary: ACTIONS[name].summary,
       description: [ACTIONS[name].description, 'Sent to the complaint\'s workflow in the name of the token\'s owner; its validator refuses a wrong one with 409 (wrong moment), 422 (wrong value) or 403 (wrong person), leaving the complaint unchanged.'].filter(Boolean).join(' '),
       params: { id: complaintId },
+      headers: {
+        'Idempotency-Key': {
+          schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$' },
+          description: 'Names this one action: sent again with the same key (after a 503, say), it is carried out once and the retry gets its outcome.',
+        },
+      },
       body: { name: `${pascal(name)}Input`, schema: actionSchemas[name], example: ACTIONS[name].example },
-      ok: { status: 200, description: "The workflow's state after the step", schema: 'ComplaintStatus' }, errors: [404, 409, 422, 503],
+      ok: { status: 200, description: "The workflow's state after the step", schema: 'ComplaintStatus' },
+      alsoOk: {
+        status: 202,
+        description: 'Accepted and on record in the workflow, but not yet carried out (an earlier step, such as an email, is still under way); it takes effect by itself',
+        schema: {
+          type: 'object', required: ['accepted', 'updateId', 'message'],
+          properties: { accepted: { type: 'boolean', const: true }, updateId: { type: 'string' }, message: { type: 'string' } },
+        },
+      },
+      errors: [404, 409, 422, 503],
     })),
 
     { method: 'get', path: '/staff', tag: 'Directory', roles: ANY_ROLE, summary: 'The active staff', ok: { status: 200, description: 'Staff', schema: { type: 'array', items: { $ref: '#/components/schemas/Staff' } } } },
@@ -337,6 +354,7 @@ function operationObject(op: Operation): JsonSchema {
     description: ok.description,
     ...(okSchema || ok.html ? { content: { ...(okSchema && { 'application/json': { schema: okSchema } }), ...(ok.html && htmlContent) } } : {}),
   };
+  if (op.alsoOk) responses[op.alsoOk.status] = { description: op.alsoOk.description, content: { 'application/json': { schema: op.alsoOk.schema } } };
   for (const s of [...statuses].sort((a, b) => a - b)) {
     const content = op.errorPages === 'html' ? htmlContent : op.errorPages === 'both' ? { ...errorContent, ...htmlContent } : errorContent;
     responses[s] = { description: ERRORS[s], content };

@@ -72,3 +72,32 @@ test('an activity retried after it already sent the email does not send it again
   await new Promise((r) => setTimeout(r, 1000));
   expect(await mailTo(body.customerEmail)).toHaveLength(1);
 });
+
+test('with no worker running, an action is answered 503 in time; sent again with its Idempotency-Key it happens once', async () => {
+  const body = complaintBody();
+  const res = await postJson(`${s.api}/complaints`, body, s.auth);
+  const { id } = res.body;
+  await waitForMail(body.customerEmail);
+  s.worker.child.kill('SIGKILL');
+  await s.worker.exited;
+
+  const note = (key: string) => postJson(`${s.api}/complaints/${id}/notes`, { text: 'Called the customer.' }, { ...s.auth, 'Idempotency-Key': key });
+  const began = Date.now();
+  const first = await note('note-1');
+  expect(first.status).toBe(503);
+  expect(first.body.error).toMatchObject({ code: 'worker_unavailable', message: expect.stringContaining('not confirmed') });
+  expect(Date.now() - began).toBeLessThan(15_000);
+
+  // Back up: the retry, with the same key, gets the outcome of the one action…
+  await s.startWorker();
+  const retry = await note('note-1');
+  expect(retry.status).toBe(200);
+  expect(retry.body.timeline.filter((t: any) => t.type === 'note_added')).toHaveLength(1);
+  const again = await note('note-1');
+  expect(again.status).toBe(200);
+  await new Promise((r) => setTimeout(r, 1000));
+  expect(await s.db.complaintEvent.count({ where: { complaintId: id, type: 'note_added' } })).toBe(1);
+  // …while another key is another note.
+  expect((await note('note-2')).status).toBe(200);
+  expect(await s.db.complaintEvent.count({ where: { complaintId: id, type: 'note_added' } })).toBe(2);
+});

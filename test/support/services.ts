@@ -15,7 +15,8 @@ export interface TestServices {
   db: Db;
   temporal: Client;
   taskQueue: string;
-  worker: Managed;
+  /** The worker process started last. */
+  readonly worker: Managed;
   /** Headers of an agent who registers the complaints of this file. */
   auth: Record<string, string>;
   /** Starts (another) worker process on this file's task queue, with extra environment. */
@@ -48,12 +49,13 @@ export async function startServices(name: string, workerEnv: NodeJS.ProcessEnv =
     workers.push(w);
     return w;
   };
-  const worker = await startWorker();
+  await startWorker();
   const registrar = await db.staff.create({ data: { name: `Registrar ${taskQueue}`, email: `registrar.${taskQueue}@example.com`, role: 'agent' } });
   const { token } = await issueToken(db, registrar.id, 'test');
   return {
     api: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    db, temporal, taskQueue, worker, startWorker, auth: { authorization: `Bearer ${token}` },
+    db, temporal, taskQueue, startWorker, auth: { authorization: `Bearer ${token}` },
+    get worker() { return workers[workers.length - 1]; },
     async close() {
       await Promise.all(workers.map((w) => w.stop()));
       server.closeAllConnections();

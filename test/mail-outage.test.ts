@@ -1,11 +1,13 @@
+import { act } from './support/actions';
 import { complaintBody } from './support/complaints';
 import { mailTo, waitForMail } from './support/mail';
 import { createOrganisation, relaxedSla, setSla, type Organisation } from './support/organisation';
 import { startSmtpGate } from './support/smtp-gate';
 import { eventually, postJson, startServices, type TestServices } from './support/services';
 
-// Deadlines do not wait for side effects: a warning email stuck at a slow mail server must not hold
-// back the escalation that falls due while it hangs, and both still arrive, once, when mail flows.
+// A mail server that hangs: deadlines do not wait for it (a warning stuck there must not hold back the
+// escalation that falls due meanwhile), staff actions are taken and answered, and every email still
+// arrives, once, when mail flows again.
 
 let s: TestServices;
 let org: Organisation;
@@ -52,4 +54,29 @@ test('an escalation is recorded on time while the warning before it hangs at the
   await new Promise((r) => setTimeout(r, 1000)); // room for a stray duplicate
   expect((await mailTo(org.supervisor.email)).filter((m) => m.subject.includes(reference))).toHaveLength(1);
   expect((await mailTo(org.manager.email)).filter((m) => m.subject.includes(reference))).toHaveLength(1);
+});
+
+test('a triage sent while the acknowledgement hangs is accepted (202) and takes effect when mail flows', async () => {
+  const body = complaintBody({ department: org.department });
+  gate.hold();
+  const res = await postJson(`${s.api}/complaints`, body, s.auth);
+  expect(res.status).toBe(201);
+  const { id } = res.body;
+  await eventually('the acknowledgement to reach the (held) mail server', async () => gate.waitingCount() > 0, 15_000);
+
+  const triage = { valid: true, category: 'delivery', severity: 'minor', department: org.department, ownerId: org.supervisor.id };
+  const first = await act(s.api, org.supervisor, id, 'triage', triage);
+  expect(first.status).toBe(202);
+  expect(first.body).toMatchObject({ accepted: true, updateId: expect.any(String) });
+  // On record already: a second triage is refused at once, while nothing is in PostgreSQL yet.
+  const second = await act(s.api, org.supervisor, id, 'triage', triage);
+  expect([second.status, second.body.error.message]).toEqual([409, 'the complaint has already been triaged']);
+  expect(await s.db.complaintEvent.count({ where: { complaintId: id, type: 'triaged' } })).toBe(0);
+
+  gate.release();
+  await eventually('the triage to take effect', async () => (await s.db.complaint.findUnique({ where: { id } }))?.stage === 'investigation', 30_000);
+  const types = (await s.db.complaintEvent.findMany({ where: { complaintId: id }, orderBy: { id: 'asc' } })).map((e) => [e.type, e.actorId]);
+  expect(types).toEqual([['received', expect.any(Number)], ['acknowledged', null], ['triaged', org.supervisor.id]]);
+  await new Promise((r) => setTimeout(r, 1000)); // room for a stray duplicate
+  expect(await mailTo(body.customerEmail)).toHaveLength(1);
 });
