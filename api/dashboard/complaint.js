@@ -81,7 +81,7 @@
   }
 
   /** Data fields whose values are codes, shown as words. */
-  const CODED = new Set(['clock', 'level', 'channel', 'rootCause', 'resolutionCode', 'remedy', 'category', 'severity', 'outcome', 'stage']);
+  const CODED = new Set(['clock', 'level', 'channel', 'rootCause', 'resolutionCode', 'remedy', 'category', 'severity', 'outcome', 'stage', 'from', 'to']);
 
   /** A step's details: its data as "key: value", without the request id. */
   function details(data) {
@@ -99,7 +99,7 @@
   }
 
   const ALERTS = new Set(['sla_breached', 'escalated', 'reopened']);
-  const NOTICES = new Set(['sla_warning', 'customer_info_requested', 'survey_reminder_sent']);
+  const NOTICES = new Set(['sla_warning', 'customer_info_requested', 'survey_reminder_sent', 'reclassified']);
 
   function drawSteps(timeline) {
     const list = $('steps');
