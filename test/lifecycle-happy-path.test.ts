@@ -40,7 +40,8 @@ test('a minor complaint goes from acknowledgement to a closed case with a satisf
   await must(s.api, org.agent, id, 'resolution', {
     resolutionCode: 'replacement_sent', summary: 'We sent you a new kettle from a checked batch.', remedy: 'replacement',
   });
-  await must(s.api, org.supervisor, id, 'sign-off', { approve: true });
+  const signed = await must(s.api, org.supervisor, id, 'sign-off', { approve: true });
+  expect(signed.stage).toBe('resolved'); // answered once the letter is out
 
   // 6. Follow-up letter, personal, and kept with the complaint
   const [letter] = await waitForMail(customer, { filter: (m) => m.subject.includes('what we found') });

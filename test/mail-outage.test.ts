@@ -72,11 +72,13 @@ test('a triage sent while the acknowledgement hangs is accepted (202) and takes 
   const second = await act(s.api, org.supervisor, id, 'triage', triage);
   expect([second.status, second.body.error.message]).toEqual([409, 'the complaint has already been triaged']);
   expect(await s.db.complaintEvent.count({ where: { complaintId: id, type: 'triaged' } })).toBe(0);
+  // A note waits for nothing.
+  expect((await act(s.api, org.agent, id, 'notes', { text: 'The customer called again.' })).status).toBe(200);
 
   gate.release();
   await eventually('the triage to take effect', async () => (await s.db.complaint.findUnique({ where: { id } }))?.stage === 'investigation', 30_000);
   const types = (await s.db.complaintEvent.findMany({ where: { complaintId: id }, orderBy: { id: 'asc' } })).map((e) => [e.type, e.actorId]);
-  expect(types).toEqual([['received', expect.any(Number)], ['acknowledged', null], ['triaged', org.supervisor.id]]);
+  expect(types).toEqual([['received', expect.any(Number)], ['note_added', org.agent.id], ['acknowledged', null], ['triaged', org.supervisor.id]]);
   await new Promise((r) => setTimeout(r, 1000)); // room for a stray duplicate
   expect(await mailTo(body.customerEmail)).toHaveLength(1);
 });

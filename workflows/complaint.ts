@@ -113,7 +113,7 @@ export async function complaintWorkflow(complaintId: number): Promise<ComplaintS
       actor, { from, to: status.severity, flags, reason, ownerId: owner!.id });
   });
 
-  action(m.addNoteUpdate, ({ text }) => { inStage('triage', 'investigation', 'waiting_on_customer', 'resolution_proposed'); required(text, 'text'); }, async ({ actor, text }) => {
+  action(m.addNoteUpdate, ({ text }) => { inStage('received', 'triage', 'investigation', 'waiting_on_customer', 'resolution_proposed'); required(text, 'text'); }, async ({ actor, text }) => {
     await record('note_added', {}, actor, { text });
   });
 
@@ -175,6 +175,8 @@ export async function complaintWorkflow(complaintId: number): Promise<ComplaintS
       await record('signed_off', { signedOffById: actor.id, signedOffAt: new Date() }, actor, { comment });
       signedOff = true;
       signingOff = false;
+      // Answered with the state after the step: the letter sent and the complaint resolved (or closed meanwhile).
+      await condition(() => status.stage !== 'resolution_proposed');
     } else {
       status.resolutionCode = undefined;
       await moveTo('investigation', 'sign_off_refused', { resolutionCode: null, resolutionSummary: null, remedy: null }, actor, { comment });
