@@ -39,6 +39,9 @@ export function actionRoutes(deps: AppDeps): Router {
     });
   }
 
+  /** The new owner named by `ownerId`, an active staff member (422 otherwise). */
+  const ownerOf = async (ownerId?: number) => (ownerId ? activeStaff(db, ownerId, 'ownerId') : undefined);
+
   async function existingComplaint(req: Request): Promise<number> {
     const id = parseId(String(req.params.id), 'id', 'complaint');
     if (!(await db.complaint.findUnique({ where: { id }, select: { id: true } }))) throw new ApiError(404, 'not_found', `No complaint with id ${id}`);
@@ -47,10 +50,10 @@ export function actionRoutes(deps: AppDeps): Router {
 
   action('triage', TRIAGE_ROLES, m.triageUpdate, async (b, actor) => ({
     actor, valid: b.valid, rejectionReason: b.rejectionReason, category: b.category, severity: b.severity,
-    department: b.department, flags: b.flags, owner: b.ownerId ? await activeStaff(db, b.ownerId, 'ownerId') : undefined,
+    department: b.department, flags: b.flags, owner: await ownerOf(b.ownerId),
   }));
   action('reclassify', TRIAGE_ROLES, m.reclassifyUpdate, async (b, actor) => ({
-    actor, severity: b.severity, flags: b.flags, reason: b.reason, owner: b.ownerId ? await activeStaff(db, b.ownerId, 'ownerId') : undefined,
+    actor, severity: b.severity, flags: b.flags, reason: b.reason, owner: await ownerOf(b.ownerId),
   }));
   action('notes', STAFF_ROLES, m.addNoteUpdate, (b, actor) => ({ actor, text: b.text }));
   action('root-cause', STAFF_ROLES, m.recordRootCauseUpdate, (b, actor) => ({ actor, rootCause: b.rootCause, detail: b.detail }));

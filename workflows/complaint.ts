@@ -96,9 +96,8 @@ export async function complaintWorkflow(complaintId: number): Promise<ComplaintS
     inStage('investigation', 'waiting_on_customer');
     atLeast(input.actor, 'supervisor', 'reclassifying');
     required(input.reason, 'reason');
-    if (!m.SEVERITIES.includes(input.severity)) refuse(m.REFUSAL.input, `severity must be one of ${m.SEVERITIES.join(', ')}`);
     const flags = input.flags ?? status.flags;
-    for (const f of flags) if (!m.FLAGS.includes(f)) refuse(m.REFUSAL.input, `flags may only contain ${m.FLAGS.join(', ')}`);
+    knownSeverityAndFlags(input.severity, flags);
     const severity = effectiveSeverity(input.severity, flags);
     if (severity === status.severity && sameFlags(flags, status.flags)) {
       refuse(m.REFUSAL.input, `the complaint is already ${severity}${flags.length ? ` with flags ${flags.join(', ')}` : ''}`);
@@ -342,11 +341,15 @@ function validateTriage(input: TriageInput, policy: Policy) {
   const missing = [!input.category && 'category', !input.severity && 'severity', !input.department && 'department', !input.owner && 'ownerId'].filter(Boolean);
   if (missing.length) refuse(m.REFUSAL.input, `${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} required to triage a valid complaint`);
   if (!input.category || !policy.categories.includes(input.category)) refuse(m.REFUSAL.input, `category must be one of ${policy.categories.join(', ')}`);
-  if (!input.severity || !m.SEVERITIES.includes(input.severity)) refuse(m.REFUSAL.input, `severity must be one of ${m.SEVERITIES.join(', ')}`);
+  knownSeverityAndFlags(input.severity, input.flags ?? []);
   if (!input.department || !policy.departments.includes(input.department)) refuse(m.REFUSAL.input, `department must be one of ${policy.departments.join(', ') || '(none configured)'}`);
-  for (const f of input.flags ?? []) if (!m.FLAGS.includes(f)) refuse(m.REFUSAL.input, `flags may only contain ${m.FLAGS.join(', ')}`);
   if (!input.owner) return refuse(m.REFUSAL.input, 'ownerId is required');
   ownerFits(input.owner, effectiveSeverity(input.severity!, input.flags ?? []), input.flags ?? [], 'owner');
+}
+
+function knownSeverityAndFlags(severity: m.Severity | undefined, flags: readonly m.Flag[]) {
+  if (!severity || !m.SEVERITIES.includes(severity)) refuse(m.REFUSAL.input, `severity must be one of ${m.SEVERITIES.join(', ')}`);
+  for (const f of flags) if (!m.FLAGS.includes(f)) refuse(m.REFUSAL.input, `flags may only contain ${m.FLAGS.join(', ')}`);
 }
 
 /** A minor complaint may be owned by a supervisor; a flagged or more severe one needs a manager. */
