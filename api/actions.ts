@@ -30,9 +30,10 @@ export function actionRoutes(deps: AppDeps): Router {
       const id = await existingComplaint(req);
       const parsed = actionSchemas[name].safeParse(req.body ?? {});
       if (!parsed.success) throw validationError(parsed.error);
-      const input = await toInput(parsed.data as z.infer<(typeof actionSchemas)[N]>, actorOf(req));
+      const actor = actorOf(req);
+      const input = await toInput(parsed.data as z.infer<(typeof actionSchemas)[N]>, actor);
       const key = idempotencyKey(req);
-      const updateId = key && `${name}:${req.staff!.id}:${key}`;
+      const updateId = key && `${name}:${actor.id}:${key}`;
       const outcome = await runUpdate(deps.temporal, workflowIdFor(id), update, input, updateId);
       if (outcome.done) res.json(outcome.status);
       else res.status(202).json({ accepted: true, updateId: outcome.updateId, message: `${name} accepted: it is on record and takes effect once the complaint's earlier steps are done` });

@@ -9,10 +9,13 @@ import { ApiError } from './errors';
 export type Replay = { status: number; body: unknown };
 const WAIT_MS = 20_000;
 
+/** What an Idempotency-Key may be: 1 to 200 visible ASCII characters. */
+export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
 export function idempotencyKey(req: Request): string | undefined {
   const key = req.get('idempotency-key');
   if (key === undefined) return undefined;
-  if (!/^[\x21-\x7e]{1,200}$/.test(key)) {
+  if (!IDEMPOTENCY_KEY.test(key)) {
     throw new ApiError(400, 'validation_failed', 'Idempotency-Key: must be 1 to 200 visible ASCII characters', { 'Idempotency-Key': 'must be 1 to 200 visible ASCII characters' });
   }
   return key;

@@ -7,6 +7,7 @@ import { ADMIN_ROLES, ANY_ROLE, REPORT_ROLES, SIGN_OFF_ROLES, STAFF_ROLES, TRIAG
 import { reportOperations } from './reports';
 import { reviewScheduleChange } from './review-admin';
 import { actionSchemas, complaintListQuery, idParam, newComplaintSchema, type ActionName } from './schemas';
+import { IDEMPOTENCY_KEY } from './idempotency';
 import { answerSchema, formSchema } from './survey';
 
 // The OpenAPI 3.1 document, generated from the zod schemas the routes validate with (request bodies,
@@ -113,6 +114,8 @@ const ACTIONS: Record<ActionName, { summary: string; description?: string; examp
   withdrawal: { summary: 'Withdraw the complaint (any time before closure)', example: { reason: 'The customer found the cause themselves.' } },
 };
 
+const idempotencyHeader = (description: string) => ({ 'Idempotency-Key': { schema: { type: 'string', pattern: IDEMPOTENCY_KEY.source }, description } });
+
 const pascal = (s: string) => s.split(/[-_]/).map((w) => w[0].toUpperCase() + w.slice(1)).join('');
 
 export function operations(): Operation[] {
@@ -127,12 +130,7 @@ export function operations(): Operation[] {
     {
       method: 'post', path: '/complaints', tag: 'Complaints', roles: STAFF_ROLES, summary: 'Register a complaint and start its workflow',
       description: 'Stores the complaint and starts its workflow, both or neither. The acknowledgement email goes out at once.',
-      headers: {
-        'Idempotency-Key': {
-          schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$' },
-          description: 'A retry with the same key and body returns the first answer (with `Idempotent-Replayed: true`) and starts no second workflow; the same key with another body is a 422.',
-        },
-      },
+      headers: idempotencyHeader('A retry with the same key and body returns the first answer (with `Idempotent-Replayed: true`) and starts no second workflow; the same key with another body is a 422.'),
       body: {
         name: 'NewComplaint', schema: newComplaintSchema,
         example: {
@@ -161,12 +159,7 @@ export function operations(): Operation[] {
       summary: ACTIONS[name].summary,
       description: [ACTIONS[name].description, 'Sent to the complaint\'s workflow in the name of the token\'s owner; its validator refuses a wrong one with 409 (wrong moment), 422 (wrong value) or 403 (wrong person), leaving the complaint unchanged.'].filter(Boolean).join(' '),
       params: { id: complaintId },
-      headers: {
-        'Idempotency-Key': {
-          schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$' },
-          description: 'Names this one action: sent again with the same key (after a 503, say), it is carried out once and the retry gets its outcome.',
-        },
-      },
+      headers: idempotencyHeader('Names this one action: sent again with the same key (after a 503, say), it is carried out once and the retry gets its outcome.'),
       body: { name: `${pascal(name)}Input`, schema: actionSchemas[name], example: ACTIONS[name].example },
       ok: { status: 200, description: "The workflow's state after the step", schema: 'ComplaintStatus' },
       alsoOk: {
@@ -326,7 +319,7 @@ const ERRORS: Record<number, string> = {
   410: 'The survey link was used already or has expired',
   413: 'The body is larger than 100 kb',
   422: 'A value the service does not know (department, staff member, list item) or a reused Idempotency-Key',
-  503: 'Temporal or the worker did not answer; nothing was changed',
+  503: 'Temporal or the worker did not answer in time. A registration is then not stored; a staff action is not confirmed (send it again with the same Idempotency-Key)',
 };
 const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
 const htmlContent = { 'text/html': { schema: { type: 'string' } } };

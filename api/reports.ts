@@ -3,12 +3,11 @@ import { z } from 'zod';
 import { atRiskReport, backlogReport, escalationsReport, paretoReport, summaryReport, targetsReport, trendsReport } from '../reports/figures';
 import { toCsv } from '../reports/csv';
 import { DAY_MS, type ReportFilters } from '../reports/filters';
-import { SEVERITIES } from '../workflows/messages';
 import type { AppDeps } from './app';
 import { REPORT_ROLES, requireRole } from './auth';
 import { ApiError, validationError } from './errors';
 import type { Operation } from './openapi';
-import { CHANNELS, instant } from './schemas';
+import { CHANNELS, instant, severityEnum } from './schemas';
 
 // The quality figures (reports/): GET /reports/targets, /trends, /pareto, /backlog, /at-risk,
 // /escalations and /summary (all of them). JSON by default; CSV (one table: the JSON's `rows`) with
@@ -24,7 +23,7 @@ const common = {
   to: instant('to').optional(),
   department: code.optional(),
   category: code.optional(),
-  severity: z.enum(SEVERITIES, { message: `must be one of ${SEVERITIES.join(', ')}` }).optional(),
+  severity: severityEnum.optional(),
   channel: z.enum(CHANNELS, { message: `must be one of ${CHANNELS.join(', ')}` }).optional(),
   format: z.enum(['json', 'csv'], { message: 'must be json or csv' }).optional(),
 };

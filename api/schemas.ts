@@ -18,6 +18,10 @@ const isoDate = z
   .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'is not a real date')
   .refine((s) => new Date(`${s}T00:00:00Z`).getTime() <= Date.now() + 24 * 3600_000, 'must not be in the future');
 
+export const severityEnum = z.enum(SEVERITIES, { message: `must be one of ${SEVERITIES.join(', ')}` });
+const flagList = z.array(z.enum(FLAGS, { message: `must each be one of ${FLAGS.join(', ')}` })).max(3)
+  .refine((f) => new Set(f).size === f.length, 'must not repeat a flag');
+
 export const newComplaintSchema = z.strictObject({
   customerName: text(200),
   customerEmail: z.string().trim().max(320).email('must be a valid email address'),
@@ -29,8 +33,8 @@ export const newComplaintSchema = z.strictObject({
   product: text(200),
   language: z.string().regex(/^[a-z]{2}$/, 'must be a two-letter language code').optional(),
   // The registering staff member's first assessment; triage confirms or changes it.
-  severity: z.enum(SEVERITIES, { message: `must be one of ${SEVERITIES.join(', ')}` }).optional(),
-  flags: z.array(z.enum(FLAGS, { message: `must each be one of ${FLAGS.join(', ')}` })).max(3).optional(),
+  severity: severityEnum.optional(),
+  flags: flagList.optional(),
   department: z.string().trim().min(1).max(100).optional(),
   ownerId: z.number().int().positive().max(2_147_483_647, 'is not a known staff id').optional(),
 });
@@ -54,7 +58,7 @@ const STAGES = ['received', 'triage', 'investigation', 'waiting_on_customer', 'r
 /** GET /complaints: filters, sort and a page. */
 export const complaintListQuery = z.strictObject({
   stage: z.enum(STAGES, { message: `must be one of ${STAGES.join(', ')}` }).optional(),
-  severity: z.enum(SEVERITIES, { message: `must be one of ${SEVERITIES.join(', ')}` }).optional(),
+  severity: severityEnum.optional(),
   category: z.string().max(100).optional(),
   department: z.string().max(100).optional(),
   channel: z.enum(CHANNELS, { message: `must be one of ${CHANNELS.join(', ')}` }).optional(),
@@ -89,14 +93,13 @@ const longText = (max = 10_000) => z.string().trim().min(1, 'must not be empty')
 export const actionSchemas = {
   triage: z.strictObject({
     valid: z.boolean({ message: 'must be true or false' }), rejectionReason: longText(2000).optional(),
-    category: z.string().max(100).optional(), severity: z.enum(SEVERITIES, { message: `must be one of ${SEVERITIES.join(', ')}` }).optional(),
+    category: z.string().max(100).optional(), severity: severityEnum.optional(),
     department: z.string().max(100).optional(), ownerId: staffId.optional(),
-    flags: z.array(z.enum(FLAGS, { message: `must each be one of ${FLAGS.join(', ')}` })).max(3).optional(),
+    flags: flagList.optional(),
   }),
   reclassify: z.strictObject({
-    severity: z.enum(SEVERITIES, { message: `must be one of ${SEVERITIES.join(', ')}` }),
-    flags: z.array(z.enum(FLAGS, { message: `must each be one of ${FLAGS.join(', ')}` })).max(3)
-      .refine((f) => new Set(f).size === f.length, 'must not repeat a flag').optional(),
+    severity: severityEnum,
+    flags: flagList.optional(),
     reason: longText(2000), ownerId: staffId.optional(),
   }),
   notes: z.strictObject({ text: longText() }),
