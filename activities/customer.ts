@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { toMs } from '../lib/config';
 import { labelOf } from '../prisma/seed';
 import type { ActivityDeps } from './deps';
-import { deliverEmail } from './email';
+import { deliverEmail, type Delivery } from './email';
 
 // Emails to the customer. Each takes ids and loads the customer's data itself: none of it passes
 // through the workflow's history.
@@ -21,26 +21,34 @@ export function customerActivities(deps: ActivityDeps) {
   const greeting = (c: Awaited<ReturnType<typeof load>>) => ({ customerName: c.customerName, reference: c.reference, product: c.product });
 
   return {
-    async sendAcknowledgement(complaintId: number): Promise<void> {
+    async sendAcknowledgement(complaintId: number): Promise<Delivery> {
       const c = await load(complaintId);
-      await deliverEmail(deps, {
+      const { delivery } = await deliverEmail(deps, {
         idempotencyKey: `acknowledgement:${complaintId}`, complaintId, kind: 'acknowledgement', to: c.customerEmail,
         template: 'acknowledgement', values: { ...greeting(c), description: c.description },
       });
+      return delivery;
     },
 
-    /** A letter written by staff or the process: rejection reason, a question, an update, a withdrawal. */
-    async sendCustomerEmail(input: { complaintId: number; key: string; kind: CustomerEmailKind; text?: string }): Promise<void> {
+    /**
+     * A letter written by staff or the process: rejection reason, a question, an update, a withdrawal.
+     * `key` is the workflow step that decided it; `textId` names the staff's words in complaint_texts.
+     */
+    async sendCustomerEmail(input: { complaintId: number; key: string; kind: CustomerEmailKind; textId?: number }): Promise<Delivery> {
       const c = await load(input.complaintId);
-      await deliverEmail(deps, {
+      const text = input.textId
+        ? (await db.complaintText.findFirstOrThrow({ where: { id: input.textId, complaintId: c.id } })).body
+        : '';
+      const { delivery } = await deliverEmail(deps, {
         idempotencyKey: `${input.kind}:${input.complaintId}:${input.key}`, complaintId: c.id, kind: input.kind,
         to: c.customerEmail, template: input.kind,
-        values: { ...greeting(c), reason: input.text ?? '', question: input.text ?? '', message: input.text ?? '' },
+        values: { ...greeting(c), reason: text, question: text, message: text },
       });
+      return delivery;
     },
 
     /** The personal letter after sign-off: what was found and what was done. Its text is kept with the complaint. */
-    async sendFollowUpLetter(complaintId: number, round: number): Promise<void> {
+    async sendFollowUpLetter(complaintId: number, round: number): Promise<Delivery> {
       const c = await load(complaintId);
       const remedyText: Record<string, string> = {
         refund: `We have refunded you${c.remedy?.includes(':') ? ` ${c.remedy.split(':')[1]}` : ''}.`,
@@ -61,11 +69,12 @@ export function customerActivities(deps: ActivityDeps) {
         },
       });
       await db.complaint.update({ where: { id: complaintId }, data: { letterText: letter.text } });
+      return letter.delivery;
     },
 
     /** The survey (or its one reminder) with a link that carries a single-use token for this round. */
     /** `windowMs` is the complaint's own survey window (fixed when it started), so the link and the workflow agree. */
-    async sendSurvey(complaintId: number, round: number, reminder: boolean, windowMs?: number): Promise<void> {
+    async sendSurvey(complaintId: number, round: number, reminder: boolean, windowMs?: number): Promise<Delivery> {
       const c = await load(complaintId);
       const invitation = await db.surveyInvitation.upsert({
         where: { complaintId_round: { complaintId, round } },
@@ -76,10 +85,11 @@ export function customerActivities(deps: ActivityDeps) {
         },
       });
       const kind = reminder ? 'survey_reminder' : 'survey';
-      await deliverEmail(deps, {
+      const { delivery } = await deliverEmail(deps, {
         idempotencyKey: `${kind}:${complaintId}:${round}`, complaintId, kind, to: c.customerEmail, template: kind,
         values: { ...greeting(c), link: `${config.publicUrl}/survey/${invitation.token}` },
       });
+      return delivery;
     },
   };
 }

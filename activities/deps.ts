@@ -7,5 +7,5 @@ export interface ActivityDeps {
   db: Db;
   mailer: Transporter;
   config: Pick<Config, 'MAIL_FROM' | 'ACTIVITY_TIMEOUT' | 'SURVEY_DELAY' | 'SURVEY_REMINDER_AFTER' | 'SURVEY_WINDOW'
-    | 'REOPEN_SCORE_AT_MOST' | 'REOPEN_PRIORITY'> & { publicUrl: string };
+    | 'REOPEN_SCORE_AT_MOST' | 'REOPEN_PRIORITY' | 'MAX_ACTIONS_PER_COMPLAINT'> & { publicUrl: string };
 }

@@ -1,47 +1,105 @@
-import type { Complaint } from '../generated/prisma/client';
-import type { SurveyAnswer } from '../workflows/messages';
+import type { Flag, SurveyAnswer, TextId } from '../workflows/messages';
+import { flagColumns } from '../workflows/policy';
 import { log } from '../lib/log';
 import type { ActivityDeps } from './deps';
 
-export interface EventInput {
-  complaintId: number;
-  /** Unique per complaint: recording the same key twice keeps the first. */
-  key: string;
-  type: string;
-  actorId?: number;
-  data?: Record<string, unknown>;
-  /** The complaint's columns this step changes (stage, timestamps, staff's findings; never customer data). */
-  set?: ComplaintChanges;
+/**
+ * The complaint's columns that its workflow owns, as the workflow knows them after a step. Every step
+ * writes all of them, so the newest step's write is the whole truth and an older one can be dropped.
+ * Instants are ms since the epoch; free text is the id of its complaint_texts row.
+ */
+export interface ComplaintRow {
+  stage: string;
+  outcome: string | null;
+  valid: boolean | null;
+  rejectionReasonTextId: TextId | null;
+  category: string | null;
+  severity: string;
+  department: string | null;
+  ownerId: number | null;
+  flags: Flag[];
+  priority: string;
+  rootCause: string | null;
+  rootCauseDetailTextId: TextId | null;
+  reportTextId: TextId | null;
+  resolutionCode: string | null;
+  resolutionSummaryTextId: TextId | null;
+  remedy: string | null;
+  signedOffById: number | null;
+  signedOffAt: number | null;
+  reopenCount: number;
+  acknowledgedAt: number | null;
+  resolvedAt: number | null;
+  withdrawnAt: number | null;
+  closedAt: number | null;
+  triageDueAt: number | null;
+  firstResponseDueAt: number | null;
+  resolutionDueAt: number | null;
 }
 
-export type ComplaintChanges = Partial<Pick<Complaint,
-  | 'stage' | 'acknowledgedAt' | 'closedAt' | 'resolvedAt' | 'outcome' | 'valid' | 'rejectionReason' | 'category'
-  | 'severity' | 'department' | 'ownerId' | 'flagLegal' | 'flagSafety' | 'flagFinancial' | 'priority' | 'rootCause'
-  | 'rootCauseDetail' | 'report' | 'resolutionCode' | 'resolutionSummary' | 'remedy' | 'signedOffById'
-  | 'signedOffAt' | 'reopenCount' | 'triageDueAt' | 'firstResponseDueAt' | 'resolutionDueAt'>>;
+export interface StepInput {
+  complaintId: number;
+  /** The workflow's step number: unique per complaint, increasing in the order the workflow took the steps. */
+  step: number;
+  type: string;
+  /** The workflow's time of the step (not when this activity ran). */
+  at: number;
+  actorId?: number;
+  /** Ids and codes only (a text is named by its textId). */
+  data?: Record<string, unknown>;
+  row: ComplaintRow;
+}
+
+const date = (ms: number | null) => (ms === null ? null : new Date(ms));
 
 export function eventActivities({ db }: ActivityDeps) {
   return {
-    /** Records one step of the process, and the complaint columns it changes, in one transaction. */
-    async recordEvent(e: EventInput): Promise<void> {
-      await db.$transaction(async (tx) => {
-        const existing = await tx.complaintEvent.findUnique({
-          where: { complaintId_eventKey: { complaintId: e.complaintId, eventKey: e.key } },
-        });
-        if (existing) return; // a retry of a step already recorded
-        await tx.complaintEvent.create({
-          data: { complaintId: e.complaintId, eventKey: e.key, type: e.type, actorId: e.actorId, data: (e.data ?? {}) as object },
-        });
-        if (e.set) await tx.complaint.update({ where: { id: e.complaintId }, data: e.set });
-      });
-      log('info', 'event recorded', { complaintId: e.complaintId, type: e.type, actorId: e.actorId, requestId: e.data?.requestId });
+    /**
+     * Records one step: its event (once, however often retried) and the complaint's columns as of that
+     * step, unless a later step has already written them.
+     */
+    async recordStep(e: StepInput): Promise<void> {
+      const r = e.row;
+      const textIds = [r.rejectionReasonTextId, r.rootCauseDetailTextId, r.reportTextId, r.resolutionSummaryTextId]
+        .filter((id): id is number => id !== null);
+      const texts = new Map(textIds.length
+        ? (await db.complaintText.findMany({ where: { id: { in: textIds }, complaintId: e.complaintId }, select: { id: true, body: true } }))
+          .map((t) => [t.id, t.body])
+        : []);
+      const text = (id: TextId | null) => (id === null ? null : texts.get(id) ?? null);
+      await db.$transaction([
+        db.complaintEvent.createMany({
+          data: [{
+            complaintId: e.complaintId, eventKey: `${e.step}:${e.type}`, step: e.step, type: e.type, actorId: e.actorId,
+            at: new Date(e.at), data: (e.data ?? {}) as object,
+          }],
+          skipDuplicates: true, // a retry of a step already recorded
+        }),
+        db.complaint.updateMany({
+          where: { id: e.complaintId, workflowStep: { lt: e.step } },
+          data: {
+            workflowStep: e.step, stage: r.stage, outcome: r.outcome, valid: r.valid, rejectionReason: text(r.rejectionReasonTextId),
+            category: r.category, severity: r.severity, department: r.department, ownerId: r.ownerId, ...flagColumns(r.flags),
+            priority: r.priority, rootCause: r.rootCause, rootCauseDetail: text(r.rootCauseDetailTextId), report: text(r.reportTextId),
+            resolutionCode: r.resolutionCode, resolutionSummary: text(r.resolutionSummaryTextId), remedy: r.remedy,
+            signedOffById: r.signedOffById, signedOffAt: date(r.signedOffAt), reopenCount: r.reopenCount,
+            acknowledgedAt: date(r.acknowledgedAt), resolvedAt: date(r.resolvedAt), withdrawnAt: date(r.withdrawnAt),
+            closedAt: date(r.closedAt), triageDueAt: date(r.triageDueAt), firstResponseDueAt: date(r.firstResponseDueAt),
+            resolutionDueAt: date(r.resolutionDueAt),
+          },
+        }),
+      ]);
+      log('info', 'step recorded', { complaintId: e.complaintId, step: e.step, type: e.type, actorId: e.actorId, requestId: e.data?.requestId });
     },
 
     async recordSurveyAnswer(complaintId: number, answer: SurveyAnswer): Promise<void> {
+      const comment = answer.commentTextId
+        ? (await db.complaintText.findFirst({ where: { id: answer.commentTextId, complaintId } }))?.body
+        : undefined;
       await db.surveyResponse.upsert({
         where: { complaintId_round: { complaintId, round: answer.round } },
         update: {},
-        create: { complaintId, round: answer.round, score: answer.score, resolved: answer.resolved, comment: answer.comment },
+        create: { complaintId, round: answer.round, score: answer.score, resolved: answer.resolved, comment },
       });
     },
   };

@@ -9,7 +9,7 @@ import { reviewActivities } from './review';
 import { staffActivities } from './staff';
 
 export type { ActivityDeps } from './deps';
-export type { EventInput, ComplaintChanges } from './events';
+export type { StepInput, ComplaintRow } from './events';
 
 /** Every activity, bound to its clients. */
 export function createActivities(deps: ActivityDeps) {

@@ -64,6 +64,7 @@ export function planActivities({ db, config }: ActivityDeps) {
           rootCauses: list('root_cause'),
           resolutionCodes: list('resolution_code'),
           departments: departments.map((d) => d.code),
+          maxOptionalActions: config.MAX_ACTIONS_PER_COMPLAINT,
         },
         intake: {
           severity: (complaint.severity as Severity | null) ?? 'minor',

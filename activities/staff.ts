@@ -1,9 +1,19 @@
-import type { ClockName } from '../workflows/messages';
+import type { ClockName, Severity } from '../workflows/messages';
 import { LADDER_LABEL } from '../workflows/policy';
 import type { ActivityDeps } from './deps';
-import { deliverEmail } from './email';
+import { deliverEmail, type Delivery } from './email';
+import { referenceFor } from '../lib/reference';
 
 // Emails to staff and departments: SLA warnings, escalations, and the summary at closure.
+
+/** What the workflow knows of the complaint when it decides to tell someone: its facts, never a row that may still be changing. */
+export interface ComplaintFacts { complaintId: number; severity: Severity; department: string | null }
+
+const EMAIL_LABEL: Record<string, string> = {
+  acknowledgement: 'acknowledgement', rejection: 'rejection letter', customer_question: 'question to the customer',
+  customer_message: 'message to the customer', follow_up_letter: 'follow-up letter', survey: 'satisfaction survey',
+  survey_reminder: 'survey reminder', withdrawal: 'withdrawal notice',
+};
 
 const CLOCK_LABEL: Record<ClockName, string> = {
   triage: 'triage', firstResponse: 'first response to the customer', resolution: 'resolution',
@@ -26,38 +36,52 @@ export function staffActivities(deps: ActivityDeps) {
 
   return {
     /** Warns the person responsible (the owner, or the department's supervisor before triage). */
-    async warnResponsible(input: { complaintId: number; clock: ClockName; round: number; dueAt: number; ownerId: number | null }): Promise<number | null> {
-      const c = await db.complaint.findUniqueOrThrow({ where: { id: input.complaintId } });
-      const staff = input.ownerId ? await db.staff.findUnique({ where: { id: input.ownerId } }) : await findStaff('supervisor', c.department);
+    async warnResponsible(input: ComplaintFacts & { clock: ClockName; round: number; dueAt: number; ownerId: number | null }): Promise<Delivery | null> {
+      const id = input.complaintId;
+      const staff = input.ownerId ? await db.staff.findUnique({ where: { id: input.ownerId } }) : await findStaff('supervisor', input.department);
       if (!staff) return null;
-      await deliverEmail(deps, {
-        idempotencyKey: `sla_warning:${c.id}:${input.clock}:${input.round}`, complaintId: c.id, kind: 'sla_warning', to: staff.email,
+      const { delivery } = await deliverEmail(deps, {
+        idempotencyKey: `sla_warning:${id}:${input.clock}:${input.round}`, complaintId: id, kind: 'sla_warning', to: staff.email,
         template: 'sla_warning',
-        values: { staffName: staff.name, reference: c.reference, severity: c.severity ?? 'minor', clock: CLOCK_LABEL[input.clock],
-          dueAt: new Date(input.dueAt).toISOString(), link: link(c.id) },
+        values: { staffName: staff.name, reference: referenceFor(id), severity: input.severity, clock: CLOCK_LABEL[input.clock],
+          dueAt: new Date(input.dueAt).toISOString(), link: link(id) },
       });
-      return staff.id;
+      return delivery;
     },
 
     /** Records an escalation and tells the person at that level. Safe to retry: one row and one email per level. */
-    async notifyEscalation(input: { complaintId: number; clock: ClockName; round: number; role: string; dueAt: number }): Promise<number | null> {
-      const c = await db.complaint.findUniqueOrThrow({ where: { id: input.complaintId } });
-      const staff = await findStaff(input.role, c.department);
+    async notifyEscalation(input: ComplaintFacts & { clock: ClockName; round: number; role: string; dueAt: number }): Promise<Delivery | null> {
+      const id = input.complaintId;
+      const staff = await findStaff(input.role, input.department);
       const deadline = new Date(input.dueAt);
       await db.escalation.upsert({
-        where: { complaintId_clock_level_deadline: { complaintId: c.id, clock: input.clock, level: input.role, deadline } },
+        where: { complaintId_clock_level_deadline: { complaintId: id, clock: input.clock, level: input.role, deadline } },
         update: {},
-        create: { complaintId: c.id, clock: input.clock, level: input.role, staffId: staff?.id, deadline },
+        create: { complaintId: id, clock: input.clock, level: input.role, staffId: staff?.id, deadline },
       });
-      if (staff) {
-        await deliverEmail(deps, {
-          idempotencyKey: `escalation:${c.id}:${input.clock}:${input.round}:${input.role}`, complaintId: c.id, kind: 'escalation',
-          to: staff.email, template: 'escalation',
-          values: { staffName: staff.name, reference: c.reference, severity: c.severity ?? 'minor', department: c.department ?? 'unassigned',
-            clock: CLOCK_LABEL[input.clock], dueAt: deadline.toISOString(), level: LADDER_LABEL[input.role as keyof typeof LADDER_LABEL] ?? input.role, link: link(c.id) },
-        });
-      }
-      return staff?.id ?? null;
+      if (!staff) return null;
+      const { delivery } = await deliverEmail(deps, {
+        idempotencyKey: `escalation:${id}:${input.clock}:${input.round}:${input.role}`, complaintId: id, kind: 'escalation',
+        to: staff.email, template: 'escalation',
+        values: { staffName: staff.name, reference: referenceFor(id), severity: input.severity, department: input.department ?? 'unassigned',
+          clock: CLOCK_LABEL[input.clock], dueAt: deadline.toISOString(), level: LADDER_LABEL[input.role as keyof typeof LADDER_LABEL] ?? input.role, link: link(id) },
+      });
+      return delivery;
+    },
+
+    /**
+     * The mail server refused the customer's address for good: the person responsible (the owner, or the
+     * department's supervisor before triage) is told, so that they reach the customer another way.
+     */
+    async notifyUndeliverable(input: ComplaintFacts & { kind: string; step: number; ownerId: number | null }): Promise<Delivery | null> {
+      const id = input.complaintId;
+      const staff = input.ownerId ? await db.staff.findUnique({ where: { id: input.ownerId } }) : await findStaff('supervisor', input.department);
+      if (!staff) return null;
+      const { delivery } = await deliverEmail(deps, {
+        idempotencyKey: `undeliverable:${id}:${input.step}`, complaintId: id, kind: 'undeliverable', to: staff.email, template: 'undeliverable',
+        values: { staffName: staff.name, reference: referenceFor(id), email: EMAIL_LABEL[input.kind] ?? input.kind, link: link(id) },
+      });
+      return delivery;
     },
 
     /** Feedback to the department that can remove the cause. */

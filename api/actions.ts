@@ -12,6 +12,7 @@ import { activeStaff } from './directory';
 import { actorOf, requireRole, SIGN_OFF_ROLES, STAFF_ROLES, TRIAGE_ROLES } from './auth';
 import { ApiError, validationError } from './errors';
 import { idempotencyKey } from './idempotency';
+import { dropTexts, storeText } from './texts';
 import { actionSchemas, parseId, type ActionName } from './schemas';
 
 // Staff actions on one complaint: POST /complaints/:id/<action>. Each validates its body and sends one
@@ -22,19 +23,32 @@ export function actionRoutes(deps: AppDeps): Router {
   const router = Router();
   const { db } = deps;
 
+  /** Stores the request's free text and gives the workflow its id (see api/texts.ts). */
+  type Text = (kind: string, body: string | undefined) => Promise<number | undefined>;
+
   function action<N extends ActionName, A>(
     name: N, roles: m.Role[], update: UpdateDefinition<m.ComplaintStatus, [A]>,
-    toInput: (body: z.infer<(typeof actionSchemas)[N]>, actor: m.Actor) => Promise<A> | A,
+    toInput: (body: z.infer<(typeof actionSchemas)[N]>, actor: m.Actor, text: Text) => Promise<A> | A,
   ) {
     router.post(`/complaints/:id/${name}`, requireRole(roles, name), async (req, res) => {
       const id = await existingComplaint(req);
       const parsed = actionSchemas[name].safeParse(req.body ?? {});
       if (!parsed.success) throw validationError(parsed.error);
       const actor = actorOf(req);
-      const input = await toInput(parsed.data as z.infer<(typeof actionSchemas)[N]>, actor);
       const key = idempotencyKey(req);
       const updateId = key && `${name}:${actor.id}:${key}`;
-      const outcome = await runUpdate(deps.temporal, workflowIdFor(id), update, input, updateId);
+      const stored: number[] = [];
+      const text: Text = async (kind, body) => {
+        if (body === undefined) return undefined;
+        const textId = await storeText(db, { complaintId: id, kind, body, authorId: actor.id, requestKey: updateId && `${updateId}:${kind}` });
+        stored.push(textId);
+        return textId;
+      };
+      const input = await toInput(parsed.data as z.infer<(typeof actionSchemas)[N]>, actor, text);
+      const outcome = await runUpdate(deps.temporal, workflowIdFor(id), update, input, updateId).catch(async (err) => {
+        if (err instanceof ApiError && err.status < 500) await dropTexts(db, stored); // refused: nothing stays behind
+        throw err;
+      });
       if (outcome.done) res.json(outcome.status);
       else res.status(202).json({ accepted: true, updateId: outcome.updateId, message: `${name} accepted: it is on record and takes effect once the complaint's earlier steps are done` });
     });
@@ -49,24 +63,26 @@ export function actionRoutes(deps: AppDeps): Router {
     return id;
   }
 
-  action('triage', TRIAGE_ROLES, m.triageUpdate, async (b, actor) => ({
-    actor, valid: b.valid, rejectionReason: b.rejectionReason, category: b.category, severity: b.severity,
-    department: b.department, flags: b.flags, owner: await ownerOf(b.ownerId),
+  action('triage', TRIAGE_ROLES, m.triageUpdate, async (b, actor, text) => ({
+    actor, valid: b.valid, rejectionReasonTextId: await text('rejection_reason', b.rejectionReason), category: b.category,
+    severity: b.severity, department: b.department, flags: b.flags, owner: await ownerOf(b.ownerId),
   }));
-  action('reclassify', TRIAGE_ROLES, m.reclassifyUpdate, async (b, actor) => ({
-    actor, severity: b.severity, flags: b.flags, reason: b.reason, owner: await ownerOf(b.ownerId),
+  action('reclassify', TRIAGE_ROLES, m.reclassifyUpdate, async (b, actor, text) => ({
+    actor, severity: b.severity, flags: b.flags, reasonTextId: (await text('reclassification_reason', b.reason))!, owner: await ownerOf(b.ownerId),
   }));
-  action('notes', STAFF_ROLES, m.addNoteUpdate, (b, actor) => ({ actor, text: b.text }));
-  action('root-cause', STAFF_ROLES, m.recordRootCauseUpdate, (b, actor) => ({ actor, rootCause: b.rootCause, detail: b.detail }));
-  action('report', STAFF_ROLES, m.submitReportUpdate, (b, actor) => ({ actor, report: b.report }));
-  action('customer-requests', STAFF_ROLES, m.requestCustomerInfoUpdate, (b, actor) => ({ actor, question: b.question }));
-  action('customer-replies', STAFF_ROLES, m.recordCustomerReplyUpdate, (b, actor) => ({ actor, reply: b.reply }));
-  action('responses', STAFF_ROLES, m.respondUpdate, (b, actor) => ({ actor, message: b.message }));
-  action('resolution', STAFF_ROLES, m.proposeResolutionUpdate, (b, actor) => ({
-    actor, resolutionCode: b.resolutionCode, summary: b.summary, remedy: b.remedy, refundAmount: b.refundAmount,
+  action('notes', STAFF_ROLES, m.addNoteUpdate, async (b, actor, text) => ({ actor, textId: (await text('note', b.text))! }));
+  action('root-cause', STAFF_ROLES, m.recordRootCauseUpdate, async (b, actor, text) => ({
+    actor, rootCause: b.rootCause, detailTextId: await text('root_cause_detail', b.detail),
   }));
-  action('sign-off', SIGN_OFF_ROLES, m.signOffUpdate, (b, actor) => ({ actor, approve: b.approve, comment: b.comment }));
-  action('withdrawal', STAFF_ROLES, m.withdrawUpdate, (b, actor) => ({ actor, reason: b.reason }));
+  action('report', STAFF_ROLES, m.submitReportUpdate, async (b, actor, text) => ({ actor, textId: (await text('report', b.report))! }));
+  action('customer-requests', STAFF_ROLES, m.requestCustomerInfoUpdate, async (b, actor, text) => ({ actor, textId: (await text('question', b.question))! }));
+  action('customer-replies', STAFF_ROLES, m.recordCustomerReplyUpdate, async (b, actor, text) => ({ actor, textId: (await text('customer_reply', b.reply))! }));
+  action('responses', STAFF_ROLES, m.respondUpdate, async (b, actor, text) => ({ actor, textId: (await text('message', b.message))! }));
+  action('resolution', STAFF_ROLES, m.proposeResolutionUpdate, async (b, actor, text) => ({
+    actor, resolutionCode: b.resolutionCode, summaryTextId: (await text('resolution_summary', b.summary))!, remedy: b.remedy, refundAmount: b.refundAmount,
+  }));
+  action('sign-off', SIGN_OFF_ROLES, m.signOffUpdate, async (b, actor, text) => ({ actor, approve: b.approve, commentTextId: await text('sign_off_comment', b.comment) }));
+  action('withdrawal', STAFF_ROLES, m.withdrawUpdate, async (b, actor, text) => ({ actor, reasonTextId: (await text('withdrawal_reason', b.reason))! }));
 
   return router;
 }
@@ -79,6 +95,7 @@ const REFUSAL_STATUS: Record<string, [number, string]> = {
   [m.REFUSAL.input]: [422, 'invalid_value'],
   [m.REFUSAL.forbidden]: [403, 'forbidden'],
   [m.REFUSAL.answered]: [410, 'survey_answered'],
+  [m.REFUSAL.limit]: [409, 'limit_reached'],
 };
 
 /** Done: the complaint's view after the action. Accepted: on record in the workflow, to be carried out once its earlier steps finish. */

@@ -2,20 +2,22 @@ import crypto from 'node:crypto';
 import { Router, type Request } from 'express';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
 import type { Prisma } from '../generated/prisma/client';
+import { referenceFor } from '../lib/reference';
 import { workflowIdFor } from '../lib/temporal';
 import { complaintWorkflow } from '../workflows';
 import { statusQuery } from '../workflows/messages';
-import { flagColumns } from '../workflows/policy';
+import { effectiveSeverity, flagColumns } from '../workflows/policy';
+import { startSearchAttributes } from '../workflows/search-attributes';
 import type { AppDeps } from './app';
 import { ANY_ROLE, requireRole, STAFF_ROLES } from './auth';
 import { activeStaff, knownDepartment } from './directory';
 import { ApiError, validationError } from './errors';
+import { withTexts } from './texts';
 import { claim, complete, idempotencyKey, release } from './idempotency';
 import { complaintListQuery, newComplaintSchema, parseId, type NewComplaint } from './schemas';
 
 const START_DEADLINE_MS = 5000;
 
-export const referenceFor = (id: number) => `CMP-${String(id).padStart(6, '0')}`;
 
 export function complaintRoutes(deps: AppDeps): Router {
   const { db, temporal } = deps;
@@ -76,10 +78,11 @@ export function complaintRoutes(deps: AppDeps): Router {
   router.get('/complaints/:id/timeline', requireRole(ANY_ROLE), async (req, res) => {
     const id = complaintId(req);
     if (!(await db.complaint.findUnique({ where: { id }, select: { id: true } }))) throw new ApiError(404, 'not_found', `No complaint with id ${id}`);
+    // In the workflow's order of steps: two steps recorded side by side may commit in either order.
     const events = await db.complaintEvent.findMany({
-      where: { complaintId: id }, orderBy: { id: 'asc' }, include: { actor: { select: { id: true, name: true, role: true } } },
+      where: { complaintId: id }, orderBy: [{ step: 'asc' }, { id: 'asc' }], include: { actor: { select: { id: true, name: true, role: true } } },
     });
-    res.json(events.map((e) => ({ at: e.at, type: e.type, actor: e.actor, data: e.data })));
+    res.json(await withTexts(db, id, events.map((e) => ({ at: e.at, type: e.type, actor: e.actor, data: e.data }))));
   });
 
   return router;
@@ -107,7 +110,13 @@ async function register({ db, temporal, taskQueue }: AppDeps, req: Request, body
   try {
     await temporal.connection.withDeadline(Date.now() + START_DEADLINE_MS, () =>
       temporal.workflow.start(complaintWorkflow, {
-        taskQueue, workflowId, args: [complaint.id], workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        taskQueue, workflowId, args: [{ complaintId: complaint.id, receivedAt: complaint.createdAt.getTime() }],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        // Findable from the first moment, even before a worker has run it.
+        typedSearchAttributes: startSearchAttributes({
+          stage: complaint.stage, severity: effectiveSeverity((input.severity ?? 'minor'), flags), department: complaint.department,
+          ownerId: complaint.ownerId, breached: false,
+        }),
       }),
     );
   } catch (err: any) {

@@ -287,7 +287,7 @@ const responseSchemas: Record<string, z.ZodType> = {
   TimelineEntry: z.object({ at: when, type: z.string(), actor: z.object({ id: z.int(), name: z.string(), role: z.string() }).nullable(), data: z.unknown() }),
   ComplaintStatus: z.object({
     complaintId: z.int(), stage: z.string(), outcome: z.string().optional(), severity: z.enum(SEVERITIES), priority: z.string(),
-    flags: z.array(z.string()), ownerId: z.int().optional(), escalationLevel: z.int(), deadlines: z.array(z.object({}).loose()), timeline: z.array(z.object({}).loose()),
+    flags: z.array(z.string()), ownerId: z.int().optional(), escalationLevel: z.int(), deadlines: z.array(z.object({}).loose()), step: z.int(), actions: z.int(),
   }).describe("The workflow's view of the complaint"),
   Staff: staff,
   Department: department,

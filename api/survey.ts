@@ -7,6 +7,7 @@ import { log } from '../lib/log';
 import { runUpdate } from './actions';
 import type { AppDeps } from './app';
 import { ApiError, validationError } from './errors';
+import { dropTexts, storeText } from './texts';
 
 // The customer's answer to the satisfaction survey, through the single-use link in the email:
 // GET shows the form (an HTML page), POST takes the answer as JSON or as the form's post.
@@ -71,6 +72,18 @@ export function surveyRoutes({ db, temporal }: AppDeps): Router {
   // A survey link is the customer's key, and its answer the customer's words: the audit trail keeps neither.
   router.use('/survey', (_req, res, next) => { res.locals.auditPrivate = '/survey/:token'; next(); });
 
+  /** The answer to its complaint's workflow; the comment is stored here and passed by id (a refused answer leaves none). */
+  async function sendAnswer(invitation: { complaintId: number; round: number }, answer: { score: number; resolved: boolean; comment?: string }) {
+    const commentTextId = answer.comment ? await storeText(db, { complaintId: invitation.complaintId, kind: 'survey_comment', body: answer.comment }) : undefined;
+    try {
+      await runUpdate(temporal, workflowIdFor(invitation.complaintId), answerSurveyUpdate,
+        { round: invitation.round, score: answer.score, resolved: answer.resolved, commentTextId });
+    } catch (err) {
+      if (commentTextId && err instanceof ApiError && err.status < 500) await dropTexts(db, [commentTextId]);
+      throw err;
+    }
+  }
+
   // ---- JSON ---------------------------------------------------------------------------------------
   async function answerJson(req: Request, res: Response) {
     const parsed = answerSchema.safeParse(req.body ?? {});
@@ -81,7 +94,7 @@ export function surveyRoutes({ db, temporal }: AppDeps): Router {
     if (invitation.usedAt) throw new ApiError(410, 'survey_answered', 'This survey has already been answered. Thank you!');
     if (invitation.expiresAt < new Date()) throw new ApiError(410, 'survey_expired', 'This survey has closed');
     // The workflow decides; a second answer sent at the same moment comes back as 410 survey_answered.
-    await runUpdate(temporal, workflowIdFor(invitation.complaintId), answerSurveyUpdate, { round: invitation.round, ...parsed.data });
+    await sendAnswer(invitation, parsed.data);
     await db.surveyInvitation.update({ where: { token: invitation.token }, data: { usedAt: new Date() } });
     res.json({ thankYou: true, message: 'Thank you for your answer.' });
   }
@@ -150,7 +163,7 @@ export function surveyRoutes({ db, temporal }: AppDeps): Router {
     const answer = parsed.data;
     try {
       // The same update as a JSON answer: the workflow decides, and records it.
-      await runUpdate(temporal, workflowIdFor(invitation.complaintId), answerSurveyUpdate, { round: invitation.round, ...answer });
+      await sendAnswer(invitation, answer);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       if (err.status === 503) return sendForm(res, found, input, { form: texts.errors.unavailable }, 503);

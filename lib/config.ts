@@ -35,6 +35,10 @@ const schema = z.object({
   // A survey score at or below this, or "not resolved", reopens the case at REOPEN_PRIORITY.
   REOPEN_SCORE_AT_MOST: z.coerce.number().int().min(1).max(5).default(2),
   REOPEN_PRIORITY: z.enum(['high', 'urgent']).default('high'),
+  // Optional staff actions (notes, messages to the customer, questions) one complaint takes before
+  // refusing more with a 409; what moves it on (triage, root cause, report, resolution, sign-off, …) is still taken.
+  // Temporal refuses more than 2,000 updates per workflow; the workflow stops everything but a withdrawal at 1,800.
+  MAX_ACTIONS_PER_COMPLAINT: z.coerce.number().int().min(1).max(1500).default(1000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   // The periodic quality review: a Temporal Schedule the worker creates when it is missing.
   REVIEW_EVERY: z.union([duration, z.literal('off')]).default('7d'),

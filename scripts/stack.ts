@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/search-attributes';
 import { portAnswers, spawnManaged, waitFor, type Logger, type Managed } from './processes';
 
 // Starting the real parts: the Temporal dev server, the mail catcher, and the service's own processes.
@@ -28,6 +29,8 @@ export async function startTemporal(o: TemporalOptions): Promise<Managed> {
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
     '--dynamic-config-value', 'frontend.enableServerVersionCheck=false'];
   args.push(...(o.uiPort ? ['--ui-port', String(o.uiPort)] : ['--headless']));
+  // The complaints' search attributes (workflows/search-attributes.ts), registered at start.
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_TYPES)) args.push('--search-attribute', `${name}=${type}`);
   if (o.dbFile) {
     fs.mkdirSync(path.dirname(o.dbFile), { recursive: true });
     args.push('--db-filename', o.dbFile, '--sqlite-pragma', 'journal_mode=WAL',

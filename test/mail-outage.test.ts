@@ -39,7 +39,7 @@ test('an escalation is recorded on time while the warning before it hangs at the
   expect(late).toBeGreaterThanOrEqual(0);
   expect(late).toBeLessThanOrEqual(2000);
   const warning = await s.db.emailMessage.findFirst({ where: { complaintId: id, kind: 'sla_warning' } });
-  expect(warning?.status).toBe('pending'); // still hanging when the escalation was recorded
+  expect(warning?.status).toBe('sending'); // still hanging when the escalation was recorded
   expect(await mailTo(org.manager.email)).toHaveLength(0);
 
   gate.release();
@@ -56,29 +56,50 @@ test('an escalation is recorded on time while the warning before it hangs at the
   expect((await mailTo(org.manager.email)).filter((m) => m.subject.includes(reference))).toHaveLength(1);
 });
 
-test('a triage sent while the acknowledgement hangs is accepted (202) and takes effect when mail flows', async () => {
+test('with the mail server held, a triage accepted at 2 s meets the triage clock: no breach, no escalation', async () => {
+  await setSla(s.db, 'minor', { triage: 6, firstResponse: 600, resolution: 600, warnShare: 0.5, reescalate: 2 });
   const body = complaintBody({ department: org.department });
   gate.hold();
   const res = await postJson(`${s.api}/complaints`, body, s.auth);
   expect(res.status).toBe(201);
-  const { id } = res.body;
+  const { id, reference } = res.body;
+  const arrival = (await s.db.complaint.findUniqueOrThrow({ where: { id } })).createdAt.getTime();
   await eventually('the acknowledgement to reach the (held) mail server', async () => gate.waitingCount() > 0, 15_000);
+  await new Promise((r) => setTimeout(r, Math.max(0, arrival + 2000 - Date.now())));
 
+  // Taken and answered at once: the decision does not wait for the acknowledgement.
   const triage = { valid: true, category: 'delivery', severity: 'minor', department: org.department, ownerId: org.supervisor.id };
-  const first = await act(s.api, org.supervisor, id, 'triage', triage);
-  expect(first.status).toBe(202);
-  expect(first.body).toMatchObject({ accepted: true, updateId: expect.any(String) });
-  // On record already: a second triage is refused at once, while nothing is in PostgreSQL yet.
-  const second = await act(s.api, org.supervisor, id, 'triage', triage);
-  expect([second.status, second.body.error.message]).toEqual([409, 'the complaint has already been triaged']);
-  expect(await s.db.complaintEvent.count({ where: { complaintId: id, type: 'triaged' } })).toBe(0);
-  // A note waits for nothing.
+  const triaged = await act(s.api, org.supervisor, id, 'triage', triage);
+  expect(triaged.status).toBe(200);
+  expect(triaged.body.stage).toBe('investigation');
+  const clock = triaged.body.deadlines.find((d: any) => d.clock === 'triage');
+  expect(Date.parse(clock.dueAt)).toBe(arrival + 6000);
+  expect(Date.parse(clock.metAt)).toBeLessThan(arrival + 4000);
+  const again = await act(s.api, org.supervisor, id, 'triage', triage);
+  expect([again.status, again.body.error.message]).toEqual([409, 'the complaint has already been triaged']);
   expect((await act(s.api, org.agent, id, 'notes', { text: 'The customer called again.' })).status).toBe(200);
 
+  // Past the deadline and two re-escalation intervals, with the acknowledgement still hanging.
+  await new Promise((r) => setTimeout(r, arrival + 11_000 - Date.now()));
+  const ack = await s.db.emailMessage.findFirstOrThrow({ where: { complaintId: id, kind: 'acknowledgement' } });
+  expect(ack.status).not.toBe('sent');
+  const kinds = (await s.db.complaintEvent.findMany({ where: { complaintId: id }, orderBy: { step: 'asc' } })).map((e) => e.type);
+  expect(kinds).toEqual(['received', 'triaged', 'note_added']);
+  expect(await s.db.escalation.count({ where: { complaintId: id } })).toBe(0);
+  const row = await s.db.complaint.findUniqueOrThrow({ where: { id } });
+  expect([row.stage, row.acknowledgedAt]).toEqual(['investigation', null]);
+
   gate.release();
-  await eventually('the triage to take effect', async () => (await s.db.complaint.findUnique({ where: { id } }))?.stage === 'investigation', 30_000);
-  const types = (await s.db.complaintEvent.findMany({ where: { complaintId: id }, orderBy: { id: 'asc' } })).map((e) => [e.type, e.actorId]);
-  expect(types).toEqual([['received', expect.any(Number)], ['note_added', org.agent.id], ['acknowledged', null], ['triaged', org.supervisor.id]]);
+  await eventually('the acknowledgement to be recorded', async () =>
+    (await s.db.complaint.findUniqueOrThrow({ where: { id } })).acknowledgedAt !== null, 40_000);
+  const after = await s.db.complaintEvent.findMany({ where: { complaintId: id }, orderBy: { step: 'asc' } });
+  expect(after.map((e) => [e.type, e.actorId])).toEqual([
+    ['received', expect.any(Number)], ['triaged', org.supervisor.id], ['note_added', org.agent.id], ['acknowledged', null],
+  ]);
+  expect((await s.db.complaint.findUniqueOrThrow({ where: { id } })).stage).toBe('investigation'); // the late acknowledgement moved nothing back
   await new Promise((r) => setTimeout(r, 1000)); // room for a stray duplicate
   expect(await mailTo(body.customerEmail)).toHaveLength(1);
+  for (const person of [org.supervisor, org.manager, org.senior]) {
+    expect((await mailTo(person.email)).filter((m) => m.subject.includes(reference))).toHaveLength(0);
+  }
 });

@@ -3,6 +3,7 @@ import { defaultActivities } from '../activities';
 import { config } from '../lib/config';
 import { db } from '../lib/db';
 import { ensureReviewSchedule } from '../lib/review-schedule';
+import { ensureSearchAttributes } from '../lib/search-attributes';
 import { createClient } from '../lib/temporal';
 import { createWorker } from './worker';
 
@@ -11,14 +12,20 @@ async function main() {
   // The SDK's own INFO lines (the workflow bundle's webpack report among them) only at LOG_LEVEL=debug.
   Runtime.install({ logger: new DefaultLogger(c.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN') });
   const { worker, connection } = await createWorker(defaultActivities());
+  const client = await createClient(c);
+  try {
+    const added = await ensureSearchAttributes(client, c.TEMPORAL_NAMESPACE);
+    if (added.length) console.log(`search attributes registered: ${added.join(', ')}`);
+  } catch (err) {
+    console.warn(`search attributes not checked (${err instanceof Error ? err.message : err}): create them as the README says`);
+  }
   if (c.REVIEW_EVERY !== 'off') {
-    const client = await createClient(c);
     const state = await ensureReviewSchedule(client, c.REVIEW_SCHEDULE_ID, {
       every: c.REVIEW_EVERY, period: c.REVIEW_PERIOD, recipientEmail: c.REVIEW_RECIPIENT ?? null, taskQueue: c.TEMPORAL_TASK_QUEUE,
     });
     console.log(`quality review schedule "${c.REVIEW_SCHEDULE_ID}": ${state === 'created' ? `created, every ${c.REVIEW_EVERY}` : 'already there'}`);
-    await client.connection.close();
   }
+  await client.connection.close();
   console.log(`worker polling task queue "${c.TEMPORAL_TASK_QUEUE}" on ${c.TEMPORAL_ADDRESS} (namespace ${c.TEMPORAL_NAMESPACE})`);
   // Worker.run() shuts down gracefully on SIGINT/SIGTERM: in-flight activities finish first.
   await worker.run();

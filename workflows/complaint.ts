@@ -1,314 +1,391 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import {
-  ApplicationFailure, CancellationScope, allHandlersFinished, condition, isCancellation, proxyActivities, setHandler,
+  ApplicationFailure, CancellationScope, allHandlersFinished, condition, isCancellation, proxyActivities, proxyLocalActivities, setHandler,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { ComplaintChanges } from '../activities/events';
+import type { CustomerEmailKind } from '../activities/customer';
+import type { Delivery } from '../activities/email';
+import type { ComplaintRow } from '../activities/events';
 import * as m from './messages';
-import type { Actor, ClockName, ComplaintStatus, Outcome, Stage, SurveyAnswer, TriageInput } from './messages';
-import { effectiveSeverity, escalationRole, flagColumns, rank, type Policy } from './policy';
+import type { Actor, ClockName, ComplaintStart, ComplaintStatus, Outcome, Stage, SurveyAnswer, TextId, TriageInput } from './messages';
+import { effectiveSeverity, escalationRole, rank, type Policy } from './policy';
 import { SlaClocks } from './sla';
 
 // One complaint's life, in the order a quality manager knows it:
 // received → acknowledged → triage → investigation → resolution → sign-off → letter → survey → closed.
-// Staff actions arrive as updates; each handler only checks and changes state, and records the step.
+// Staff actions arrive as updates; each handler checks, takes the decision at once (a clock is met the
+// moment its decision is accepted) and records the step. Customer emails leave one after another
+// beside the process, so a mail outage holds back neither a decision nor a deadline.
 
-const { loadPlan } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds' });
+// Short, idempotent database steps run as local activities: no task round trip through the server.
+const { loadPlan, recordStep, recordSurveyAnswer } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+/** Temporal accepts 2,000 updates per execution: past this many accepted actions, only a withdrawal is taken. */
+export const ACTION_HARD_LIMIT = 1800;
 
 const refuse = (type: string, message: string) => { throw ApplicationFailure.create({ type, message, nonRetryable: true }); };
 const atLeast = (actor: Actor, role: 'supervisor' | 'manager', what: string) => {
   if (rank(actor.role) < rank(role)) refuse(m.REFUSAL.forbidden, `${what} needs a ${role} or above; staff member ${actor.id} is ${actor.role}`);
 };
-const required = (value: string | undefined, field: string) => {
-  if (!value?.trim()) refuse(m.REFUSAL.input, `${field} is required`);
+/** Free text arrives as the id of its stored row (see messages.ts). */
+const required = (textId: TextId | undefined, field: string) => {
+  if (!Number.isInteger(textId) || textId! < 1) refuse(m.REFUSAL.input, `${field} is required`);
 };
 
-export async function complaintWorkflow(complaintId: number): Promise<ComplaintStatus> {
+export async function complaintWorkflow({ complaintId, receivedAt }: ComplaintStart): Promise<ComplaintStatus> {
   // ---- State ------------------------------------------------------------------------------------
-  const receivedAt = Date.now();
-  const status: ComplaintStatus = {
-    complaintId, stage: 'received', severity: 'minor', priority: 'normal', flags: [], hasReport: false,
-    reopenCount: 0, surveyRound: 0, escalationLevel: 0, deadlines: [], timeline: [],
+  // The complaint's columns as the workflow owns them; every recorded step writes them all.
+  const row: ComplaintRow = {
+    stage: 'received', outcome: null, valid: null, rejectionReasonTextId: null, category: null, severity: 'minor', department: null,
+    ownerId: null, flags: [], priority: 'normal', rootCause: null, rootCauseDetailTextId: null, reportTextId: null, resolutionCode: null,
+    resolutionSummaryTextId: null, remedy: null, signedOffById: null, signedOffAt: null, reopenCount: 0, acknowledgedAt: null,
+    resolvedAt: null, withdrawnAt: null, closedAt: null, triageDueAt: null, firstResponseDueAt: null, resolutionDueAt: null,
   };
-  // Set once the plan is loaded (below, after the handlers, so that a query is answered from the start).
-  let policy: Policy | undefined;
+  let policy: Policy | undefined; // set once the plan is loaded (after the handlers, so a query is answered from the start)
   let acts!: ReturnType<typeof proxyActivities<Activities>>;
   let owner: Actor | null = null;
-  let triage: TriageInput | undefined;
-  let triageRecorded = false;
+  let triaged = false;
   let signedOff = false;
   let signingOff = false;
   let withdrawal: m.WithdrawInput | undefined;
+  let surveyRound = 0;
+  let step = 0;
+  let actions = 0;
   const answers = new Map<number, SurveyAnswer>();
   const answering = new Set<number>();
   const clocks = new SlaClocks();
-  let seq = 0;
+  const lifecycle = new CancellationScope(); // cancelled by a withdrawal, with every timer and email in it
 
-  /** Records a step in PostgreSQL (event + the columns it changes) and on the timeline. */
-  const record = async (type: string, set: ComplaintChanges = {}, actor?: Actor, data: Record<string, unknown> = {}) => {
-    const key = `${++seq}:${type}`;
-    status.timeline.push({ at: new Date().toISOString(), type, actorId: actor?.id });
-    await acts.recordEvent({ complaintId, key, type, actorId: actor?.id, data: actor?.requestId ? { ...data, requestId: actor.requestId } : data, set });
+  const stage = () => row.stage as Stage;
+  const facts = () => ({ complaintId, severity: row.severity as m.Severity, department: row.department });
+  const view = (): ComplaintStatus => ({
+    complaintId, stage: stage(), outcome: (row.outcome ?? undefined) as Outcome | undefined, severity: row.severity as m.Severity,
+    priority: row.priority as ComplaintStatus['priority'], flags: [...row.flags], category: row.category ?? undefined,
+    department: row.department ?? undefined, ownerId: row.ownerId ?? undefined, valid: row.valid ?? undefined,
+    rootCause: row.rootCause ?? undefined, hasReport: row.reportTextId !== null, resolutionCode: row.resolutionCode ?? undefined,
+    reopenCount: row.reopenCount, surveyRound, escalationLevel: clocks.level(), deadlines: clocks.view(), step, actions,
+  });
+
+  /** Records a step (its event, and the row as it now stands) under the next step number. */
+  const record = (type: string, actor?: Actor, data: Record<string, unknown> = {}) => {
+    Object.assign(row, clocks.dueDates());
+    return recordStep({
+      complaintId, step: ++step, type, at: Date.now(), actorId: actor?.id,
+      data: actor?.requestId ? { ...data, requestId: actor.requestId } : data, row: { ...row, flags: [...row.flags] },
+    });
   };
-  const moveTo = (stage: Stage, type: string, set: ComplaintChanges = {}, actor?: Actor, data?: Record<string, unknown>) => {
-    status.stage = stage;
-    return record(type, { stage, ...set }, actor, data);
+
+  // Work beside the process (emails, SLA actions): a failure there fails the process at its next wait.
+  let failure: { error: unknown } | undefined;
+  const beside = <T>(p: Promise<T>): Promise<T> => {
+    p.catch((error) => { if (!isCancellation(error)) failure ??= { error }; });
+    return p;
   };
-  const customerEmail = (kind: 'rejection' | 'customer_question' | 'customer_message' | 'withdrawal', text?: string) =>
-    acts.sendCustomerEmail({ complaintId, key: String(seq), kind, text });
-  const isOpen = () => status.stage !== 'closed' && !withdrawal;
+  const until = async (done: () => boolean, timeoutMs?: number) => {
+    const met = await (timeoutMs === undefined ? condition(() => !!failure || done()) : condition(() => !!failure || done(), timeoutMs));
+    if (failure) throw failure.error;
+    return met;
+  };
+
+  /** Customer emails leave in the order they were decided. A refused address is recorded and its owner told. */
+  let outbox: Promise<unknown> = Promise.resolve();
+  const toCustomer = (kind: string, send: () => Promise<Delivery>): Promise<Delivery> => {
+    const sent = outbox.then(() => lifecycle.run(send)).then(async (delivery) => {
+      if (delivery === 'undeliverable') await undeliverable(kind);
+      return delivery;
+    });
+    outbox = sent.catch(() => undefined);
+    return beside(sent);
+  };
+  const undeliverable = async (kind: string) => {
+    await record('email_undeliverable', undefined, { kind });
+    await acts.notifyUndeliverable({ ...facts(), kind, step, ownerId: owner?.id ?? null });
+  };
+  const letter = (kind: CustomerEmailKind, textId: TextId) =>
+    toCustomer(kind, () => acts.sendCustomerEmail({ complaintId, key: `text-${textId}`, kind, textId }));
+
+  const isOpen = () => stage() !== 'closed' && !withdrawal;
   const inStage = (...stages: Stage[]) => {
     if (!isOpen()) refuse(m.REFUSAL.state, `the complaint is ${withdrawal ? 'withdrawn' : 'closed'}`);
-    if (!stages.includes(status.stage)) refuse(m.REFUSAL.state, `not possible while the complaint is in stage "${status.stage}" (needs ${stages.join(' or ')})`);
+    if (!stages.includes(stage())) refuse(m.REFUSAL.state, `not possible while the complaint is in stage "${stage()}" (needs ${stages.join(' or ')})`);
   };
 
   // ---- Queries and staff actions -------------------------------------------------------------------
-  const view = (): ComplaintStatus => ({ ...status, deadlines: clocks.view(), escalationLevel: clocks.level() });
   setHandler(m.statusQuery, view);
 
   /**
-   * A staff action: `validate` refuses a wrong one before it is accepted; `run` changes state and records
-   * the step. An action that arrives while the complaint is still loading its plan waits for it.
+   * A staff action: `validate` refuses a wrong one before it is accepted; `run` takes the decision and
+   * records the step. An action that arrives while the complaint is still loading its plan waits for it.
+   * Optional actions (notes, messages, questions) stop at the policy's limit; everything but a withdrawal at the hard one.
    */
-  function action<A>(update: UpdateDefinition<ComplaintStatus, [A]>, validate: (a: A) => void, run: (a: A) => Promise<void>) {
+  function action<A>(update: UpdateDefinition<ComplaintStatus, [A]>, validate: (a: A) => void, run: (a: A) => Promise<void>, optional = false) {
+    const check = (a: A) => {
+      if (update !== m.withdrawUpdate && actions >= ACTION_HARD_LIMIT) {
+        refuse(m.REFUSAL.limit, `this complaint has reached the limit of ${ACTION_HARD_LIMIT} actions; it can still be withdrawn`);
+      }
+      if (optional && actions >= policy!.maxOptionalActions) {
+        refuse(m.REFUSAL.limit, `this complaint has reached the limit of ${policy!.maxOptionalActions} actions; only the steps that move it on are taken now`);
+      }
+      validate(a);
+    };
     setHandler(update, async (a: A) => {
       if (!policy) {
         await condition(() => policy !== undefined);
-        validate(a);
+        check(a);
       }
+      actions++;
       await run(a);
       return view();
-    }, { validator: (a: A) => { if (policy) validate(a); } });
+    }, { validator: (a: A) => { if (policy) check(a); } });
   }
 
-
   action(m.triageUpdate, (input) => {
-    if (triage) refuse(m.REFUSAL.state, 'the complaint has already been triaged');
+    if (triaged) refuse(m.REFUSAL.state, 'the complaint has already been triaged');
     inStage('received', 'triage');
     validateTriage(input, policy!);
-  }, async (input) => {
-    triage = input;
-    await condition(() => triageRecorded || status.stage === 'closed'); // answer once the decision is on record
+  }, async (t) => {
+    triaged = true;
+    clocks.meet('triage');
+    row.valid = t.valid;
+    if (!t.valid) {
+      clocks.meet('firstResponse'); // the rejection letter is the answer
+      row.rejectionReasonTextId = t.rejectionReasonTextId!;
+      const recorded = record('triaged', t.actor, { valid: false, textId: t.rejectionReasonTextId });
+      void letter('rejection', t.rejectionReasonTextId!);
+      return recorded;
+    }
+    const flags = t.flags ?? [];
+    owner = t.owner!;
+    Object.assign(row, {
+      severity: effectiveSeverity(t.severity!, flags), flags, category: t.category, department: t.department, ownerId: owner.id, stage: 'investigation',
+    });
+    clocks.replan(policy!.sla[row.severity as m.Severity]);
+    await record('triaged', t.actor, { severity: row.severity, category: t.category, department: t.department, ownerId: owner.id, flags });
   });
 
   // Severity or flags change once the facts are known: the open deadlines are planned again.
   action(m.reclassifyUpdate, (input) => {
     inStage('investigation', 'waiting_on_customer');
     atLeast(input.actor, 'supervisor', 'reclassifying');
-    required(input.reason, 'reason');
-    const flags = input.flags ?? status.flags;
+    required(input.reasonTextId, 'reason');
+    const flags = input.flags ?? row.flags;
     knownSeverityAndFlags(input.severity, flags);
     const severity = effectiveSeverity(input.severity, flags);
-    if (severity === status.severity && sameFlags(flags, status.flags)) {
+    if (severity === row.severity && sameFlags(flags, row.flags)) {
       refuse(m.REFUSAL.input, `the complaint is already ${severity}${flags.length ? ` with flags ${flags.join(', ')}` : ''}`);
     }
     ownerFits(input.owner ?? owner!, severity, flags, input.owner ? 'ownerId' : 'the current owner (give ownerId)');
-  }, async ({ actor, severity, flags = status.flags, reason, owner: newOwner }) => {
-    const from = status.severity;
+  }, async ({ actor, severity, flags = row.flags, reasonTextId, owner: newOwner }) => {
+    const from = row.severity;
     if (newOwner) owner = newOwner;
-    Object.assign(status, { severity: effectiveSeverity(severity, flags), flags: [...flags], ownerId: owner!.id });
-    clocks.replan(policy!.sla[status.severity]);
-    await record('reclassified', { severity: status.severity, ownerId: owner!.id, ...flagColumns(flags), ...clocks.dueDates() },
-      actor, { from, to: status.severity, flags, reason, ownerId: owner!.id });
+    Object.assign(row, { severity: effectiveSeverity(severity, flags), flags: [...flags], ownerId: owner!.id });
+    clocks.replan(policy!.sla[row.severity as m.Severity]);
+    await record('reclassified', actor, { from, to: row.severity, flags, textId: reasonTextId, ownerId: owner!.id });
   });
 
-  action(m.addNoteUpdate, ({ text }) => { inStage('received', 'triage', 'investigation', 'waiting_on_customer', 'resolution_proposed'); required(text, 'text'); }, async ({ actor, text }) => {
-    await record('note_added', {}, actor, { text });
-  });
+  action(m.addNoteUpdate, ({ textId }) => {
+    inStage('received', 'triage', 'investigation', 'waiting_on_customer', 'resolution_proposed');
+    required(textId, 'text');
+  }, ({ actor, textId }) => record('note_added', actor, { textId }), true);
 
   action(m.recordRootCauseUpdate, ({ rootCause }) => {
     inStage('investigation', 'waiting_on_customer');
     if (!policy!.rootCauses.includes(rootCause)) refuse(m.REFUSAL.input, `rootCause must be one of ${policy!.rootCauses.join(', ')}`);
-  }, async ({ actor, rootCause, detail }) => {
-    status.rootCause = rootCause;
-    await record('root_cause_recorded', { rootCause, rootCauseDetail: detail ?? null }, actor, { rootCause });
+  }, ({ actor, rootCause, detailTextId }) => {
+    Object.assign(row, { rootCause, rootCauseDetailTextId: detailTextId ?? null });
+    return record('root_cause_recorded', actor, { rootCause, textId: detailTextId });
   });
 
-  action(m.submitReportUpdate, ({ report }) => { inStage('investigation', 'waiting_on_customer'); required(report, 'report'); }, async ({ actor, report }) => {
-    status.hasReport = true;
-    await record('report_submitted', { report }, actor);
+  action(m.submitReportUpdate, ({ textId }) => { inStage('investigation', 'waiting_on_customer'); required(textId, 'report'); }, ({ actor, textId }) => {
+    row.reportTextId = textId;
+    return record('report_submitted', actor, { textId });
   });
 
-  action(m.requestCustomerInfoUpdate, ({ question }) => { inStage('investigation'); required(question, 'question'); }, async ({ actor, question }) => {
+  action(m.requestCustomerInfoUpdate, ({ textId }) => { inStage('investigation'); required(textId, 'question'); }, ({ actor, textId }) => {
     clocks.pause();
     clocks.meet('firstResponse');
-    await moveTo('waiting_on_customer', 'customer_info_requested', {}, actor, { question });
-    await customerEmail('customer_question', question);
-  });
+    row.stage = 'waiting_on_customer';
+    const recorded = record('customer_info_requested', actor, { textId });
+    void letter('customer_question', textId);
+    return recorded;
+  }, true);
 
-  action(m.recordCustomerReplyUpdate, ({ reply }) => { inStage('waiting_on_customer'); required(reply, 'reply'); }, async ({ actor, reply }) => {
+  action(m.recordCustomerReplyUpdate, ({ textId }) => { inStage('waiting_on_customer'); required(textId, 'reply'); }, ({ actor, textId }) => {
     clocks.resume();
-    await moveTo('investigation', 'customer_replied', clocks.dueDates(), actor, { reply });
+    row.stage = 'investigation';
+    return record('customer_replied', actor, { textId });
   });
 
-  action(m.respondUpdate, ({ message }) => { inStage('triage', 'investigation', 'resolution_proposed'); required(message, 'message'); }, async ({ actor, message }) => {
+  action(m.respondUpdate, ({ textId }) => { inStage('triage', 'investigation', 'resolution_proposed'); required(textId, 'message'); }, ({ actor, textId }) => {
     clocks.meet('firstResponse');
-    await record('customer_updated', {}, actor, { message });
-    await customerEmail('customer_message', message);
-  });
+    const recorded = record('customer_updated', actor, { textId });
+    void letter('customer_message', textId);
+    return recorded;
+  }, true);
 
   action(m.proposeResolutionUpdate, (input) => {
     inStage('investigation');
-    if (!status.rootCause) refuse(m.REFUSAL.state, 'record the root cause before proposing a resolution');
-    if (status.severity !== 'minor' && !status.hasReport) refuse(m.REFUSAL.state, `a ${status.severity} complaint needs an investigation report before a resolution can be proposed`);
+    if (!row.rootCause) refuse(m.REFUSAL.state, 'record the root cause before proposing a resolution');
+    if (row.severity !== 'minor' && row.reportTextId === null) refuse(m.REFUSAL.state, `a ${row.severity} complaint needs an investigation report before a resolution can be proposed`);
     if (!policy!.resolutionCodes.includes(input.resolutionCode)) refuse(m.REFUSAL.input, `resolutionCode must be one of ${policy!.resolutionCodes.join(', ')}`);
-    required(input.summary, 'summary');
+    required(input.summaryTextId, 'summary');
     if (!m.REMEDIES.includes(input.remedy)) refuse(m.REFUSAL.input, `remedy must be one of ${m.REMEDIES.join(', ')}`);
     if (input.remedy === 'refund' && !(Number(input.refundAmount) > 0)) refuse(m.REFUSAL.input, 'refundAmount must be a positive amount for a refund');
-  }, async ({ actor, resolutionCode, summary, remedy, refundAmount }) => {
-    status.resolutionCode = resolutionCode;
-    await moveTo('resolution_proposed', 'resolution_proposed', {
-      resolutionCode, resolutionSummary: summary, remedy: remedy === 'refund' ? `refund:${refundAmount!.toFixed(2)}` : remedy,
-    }, actor, { resolutionCode, remedy, refundAmount });
+  }, ({ actor, resolutionCode, summaryTextId, remedy, refundAmount }) => {
+    Object.assign(row, {
+      stage: 'resolution_proposed', resolutionCode, resolutionSummaryTextId: summaryTextId,
+      remedy: remedy === 'refund' ? `refund:${refundAmount!.toFixed(2)}` : remedy,
+    });
+    return record('resolution_proposed', actor, { resolutionCode, remedy, refundAmount, textId: summaryTextId });
   });
 
-  // The main flow moves on only once a decision is recorded, so the record keeps the order of events.
-  action(m.signOffUpdate, ({ actor, approve, comment }) => {
+  // Approval meets the resolution clock at once; the main flow then sends the letter.
+  action(m.signOffUpdate, ({ actor, approve, commentTextId }) => {
     inStage('resolution_proposed');
     if (signingOff || signedOff) refuse(m.REFUSAL.state, 'the complaint has already been signed off');
-    atLeast(actor, status.severity === 'minor' ? 'supervisor' : 'manager', `signing off a ${status.severity} complaint`);
-    if (!approve) required(comment, 'comment');
-  }, async ({ actor, approve, comment }) => {
+    atLeast(actor, row.severity === 'minor' ? 'supervisor' : 'manager', `signing off a ${row.severity} complaint`);
+    if (!approve) required(commentTextId, 'comment');
+  }, async ({ actor, approve, commentTextId }) => {
     if (approve) {
       signingOff = true;
-      await record('signed_off', { signedOffById: actor.id, signedOffAt: new Date() }, actor, { comment });
+      clocks.meet('resolution');
+      clocks.meet('firstResponse'); // the letter that follows is the answer
+      Object.assign(row, { signedOffById: actor.id, signedOffAt: Date.now() });
+      await record('signed_off', actor, { textId: commentTextId });
       signedOff = true;
       signingOff = false;
       // Answered with the state after the step: the letter sent and the complaint resolved (or closed meanwhile).
-      await condition(() => status.stage !== 'resolution_proposed');
+      await condition(() => stage() !== 'resolution_proposed');
     } else {
-      status.resolutionCode = undefined;
-      await moveTo('investigation', 'sign_off_refused', { resolutionCode: null, resolutionSummary: null, remedy: null }, actor, { comment });
+      Object.assign(row, { stage: 'investigation', resolutionCode: null, resolutionSummaryTextId: null, remedy: null });
+      await record('sign_off_refused', actor, { textId: commentTextId });
     }
   });
 
   action(m.answerSurveyUpdate, (answer) => {
-    inStage('survey');
+    // Already answered stays the answer, even once the complaint has moved on because of it.
     if (answering.has(answer.round)) refuse(m.REFUSAL.answered, 'This survey has already been answered. Thank you!');
-    if (answer.round !== status.surveyRound) refuse(m.REFUSAL.state, 'this survey has closed');
+    inStage('survey');
+    if (answer.round !== surveyRound) refuse(m.REFUSAL.state, 'this survey has closed');
     if (!Number.isInteger(answer.score) || answer.score < 1 || answer.score > 5) refuse(m.REFUSAL.input, 'score must be a whole number from 1 to 5');
   }, async (answer) => {
     answering.add(answer.round);
-    await acts.recordSurveyAnswer(complaintId, answer);
-    await record('survey_answered', {}, undefined, { round: answer.round, score: answer.score, resolved: answer.resolved });
+    await recordSurveyAnswer(complaintId, answer);
+    await record('survey_answered', undefined, { round: answer.round, score: answer.score, resolved: answer.resolved, textId: answer.commentTextId });
     answers.set(answer.round, answer);
   });
 
-  action(m.withdrawUpdate, ({ reason }) => { inStage('received', 'triage', 'investigation', 'waiting_on_customer', 'resolution_proposed', 'resolved', 'survey'); required(reason, 'reason'); }, async (input) => {
+  action(m.withdrawUpdate, ({ reasonTextId }) => {
+    inStage('received', 'triage', 'investigation', 'waiting_on_customer', 'resolution_proposed', 'resolved', 'survey');
+    required(reasonTextId, 'reason');
+  }, async (input) => {
     withdrawal = input;
     lifecycle.cancel();
-    await condition(() => status.stage === 'closed');
+    await condition(() => stage() === 'closed');
   });
 
-  // ---- SLA: warnings and escalations (see sla.ts) ---------------------------------------------------
+  // ---- SLA: warnings and escalations (see sla.ts), decided from the workflow's own facts -------------
   const responsibleRole = () => owner?.role ?? 'supervisor'; // before triage: the department's supervisor
+  const round = () => row.reopenCount + 1;
   const slaActions = {
     warn: async (clock: ClockName, dueAt: number) => {
-      await acts.warnResponsible({ complaintId, clock, round: status.reopenCount + 1, dueAt, ownerId: owner?.id ?? null });
-      await record('sla_warning', {}, undefined, { clock, dueAt: new Date(dueAt).toISOString() });
+      await record('sla_warning', undefined, { clock, dueAt: new Date(dueAt).toISOString() });
+      await acts.warnResponsible({ ...facts(), clock, round: round(), dueAt, ownerId: owner?.id ?? null });
     },
     breach: async (clock: ClockName, dueAt: number) => {
-      await record('sla_breached', {}, undefined, { clock, dueAt: new Date(dueAt).toISOString() });
+      await record('sla_breached', undefined, { clock, dueAt: new Date(dueAt).toISOString() });
     },
     escalate: async (clock: ClockName, n: number, dueAt: number) => {
       const role = escalationRole(responsibleRole(), n);
       if (!role) return undefined;
-      await acts.notifyEscalation({ complaintId, clock, round: status.reopenCount + 1, role, dueAt });
-      await record('escalated', {}, undefined, { clock, level: role, dueAt: new Date(dueAt).toISOString() });
+      await Promise.all([
+        acts.notifyEscalation({ ...facts(), clock, round: round(), role, dueAt }),
+        record('escalated', undefined, { clock, level: role, dueAt: new Date(dueAt).toISOString() }),
+      ]);
       return role;
     },
   };
 
   // ---- The process ------------------------------------------------------------------------------------
   const plan = await loadPlan(complaintId);
-  policy = plan.policy;
   acts = proxyActivities<Activities>({
-    startToCloseTimeout: policy.activityTimeout,
+    startToCloseTimeout: plan.policy.activityTimeout,
     retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
   });
-  Object.assign(status, {
-    severity: effectiveSeverity(plan.intake.severity, plan.intake.flags), flags: plan.intake.flags,
-    department: plan.intake.department ?? undefined, ownerId: plan.intake.owner?.id,
-  });
   owner = plan.intake.owner;
+  Object.assign(row, {
+    severity: effectiveSeverity(plan.intake.severity, plan.intake.flags), flags: plan.intake.flags,
+    department: plan.intake.department, ownerId: owner?.id ?? null,
+  });
+  policy = plan.policy;
+  const sla = () => policy!.sla[row.severity as m.Severity];
 
-  const lifecycle = new CancellationScope();
   let outcome: Outcome | undefined;
   try {
     outcome = await lifecycle.run(async () => {
-      const sla = () => policy!.sla[status.severity];
+      // Every clock counts from the complaint's arrival, however late a worker first got to it.
       clocks.start('triage', receivedAt, sla());
       clocks.start('firstResponse', receivedAt, sla());
       clocks.start('resolution', receivedAt, sla());
-      const watching = clocks.watch(slaActions);
+      const watching = beside(clocks.watch(slaActions));
       try {
-        return await process();
+        const result = await process();
+        await outbox; // the last letters leave before the complaint closes
+        if (failure) throw failure.error;
+        return result;
       } finally {
         clocks.stop();
         await watching.catch((err) => { if (!isCancellation(err)) throw err; });
       }
 
       async function process(): Promise<Outcome> {
-        // 1. Received → acknowledged
-        await acts.sendAcknowledgement(complaintId);
-        await moveTo('triage', 'acknowledged', { acknowledgedAt: new Date(), severity: status.severity, ...clocks.dueDates() });
+        // 1. Received → acknowledged, beside the rest: triage may come first.
+        void beside(toCustomer('acknowledgement', () => acts.sendAcknowledgement(complaintId)).then((delivery) => {
+          if (delivery === 'sent') row.acknowledgedAt = Date.now();
+          if (stage() === 'received') row.stage = 'triage';
+          return record('acknowledged', undefined, { delivery });
+        }));
 
-        // 2. Triage
-        await condition(() => triage !== undefined);
-        const t = triage!;
-        clocks.meet('triage');
-        status.valid = t.valid;
-        if (!t.valid) {
-          await record('triaged', { valid: false, rejectionReason: t.rejectionReason }, t.actor, { valid: false });
-          triageRecorded = true;
-          await customerEmail('rejection', t.rejectionReason);
-          clocks.meet('firstResponse');
-          return 'rejected';
-        }
-        const flags = t.flags ?? [];
-        Object.assign(status, { severity: effectiveSeverity(t.severity!, flags), flags, category: t.category, department: t.department, ownerId: t.owner!.id });
-        owner = t.owner!;
-        clocks.replan(sla());
-        await moveTo('investigation', 'triaged', {
-          valid: true, category: t.category, severity: status.severity, department: t.department, ownerId: owner.id, ...clocks.dueDates(),
-          ...flagColumns(flags),
-        }, t.actor, { severity: status.severity, category: t.category, department: t.department, ownerId: owner.id, flags });
-        triageRecorded = true;
+        // 2. Triage: the decision is taken by its handler.
+        await until(() => triaged);
+        if (!row.valid) return 'rejected';
 
-        for (let round = 1; ; round++) {
+        for (let n = 1; ; n++) {
           // 3–5. Investigation, resolution proposed, sign-off: driven by the staff actions above.
-          await condition(() => signedOff);
-          clocks.meet('resolution');
+          await until(() => signedOff);
 
           // 6. Follow-up letter
-          await acts.sendFollowUpLetter(complaintId, round);
-          clocks.meet('firstResponse');
-          await moveTo('resolved', 'letter_sent', { resolvedAt: new Date() });
+          const delivery = await toCustomer('follow_up_letter', () => acts.sendFollowUpLetter(complaintId, n));
+          Object.assign(row, { stage: 'resolved', resolvedAt: Date.now() });
+          await record('letter_sent', undefined, { round: n, delivery });
 
           // 7. Survey, a fixed time after resolution; one reminder; no answer closes it.
-          await condition(() => false, policy!.surveyDelayMs).catch(rethrow);
+          await until(() => false, policy!.surveyDelayMs);
           // In stage "survey" before the email leaves, so an answer by return is accepted.
-          status.surveyRound = round;
-          await moveTo('survey', 'survey_sent', {}, undefined, { round });
-          await acts.sendSurvey(complaintId, round, false, policy!.surveyWindowMs);
-          if (!(await condition(() => answers.has(round), policy!.surveyReminderMs))) {
-            await acts.sendSurvey(complaintId, round, true, policy!.surveyWindowMs);
-            await record('survey_reminder_sent', {}, undefined, { round });
-            await condition(() => answers.has(round), policy!.surveyWindowMs - policy!.surveyReminderMs);
+          surveyRound = n;
+          row.stage = 'survey';
+          await record('survey_sent', undefined, { round: n });
+          await toCustomer('survey', () => acts.sendSurvey(complaintId, n, false, policy!.surveyWindowMs));
+          if (!(await until(() => answers.has(n), policy!.surveyReminderMs))) {
+            await toCustomer('survey_reminder', () => acts.sendSurvey(complaintId, n, true, policy!.surveyWindowMs));
+            await record('survey_reminder_sent', undefined, { round: n });
+            await until(() => answers.has(n), policy!.surveyWindowMs - policy!.surveyReminderMs);
           }
-          if (answering.has(round)) await condition(() => answers.has(round)); // an answer arrived just in time
-          const answer = answers.get(round);
+          if (answering.has(n)) await until(() => answers.has(n)); // an answer arrived just in time
+          const answer = answers.get(n);
           if (!answer) return 'no_response';
           if (answer.resolved && answer.score > policy!.reopenScoreAtMost) return 'resolved';
 
           // A dissatisfied answer reopens the case to investigation at a raised priority.
           signedOff = false;
-          Object.assign(status, { priority: policy!.reopenPriority, reopenCount: status.reopenCount + 1, resolutionCode: undefined });
-          clocks.start('resolution', Date.now(), sla(), round + 1);
-          await moveTo('investigation', 'reopened', {
-            priority: policy!.reopenPriority, reopenCount: status.reopenCount, resolutionCode: null, resolutionSummary: null,
-            remedy: null, signedOffById: null, signedOffAt: null, resolvedAt: null, ...clocks.dueDates(),
-          }, undefined, { round, score: answer.score, resolved: answer.resolved });
+          Object.assign(row, {
+            stage: 'investigation', priority: policy!.reopenPriority, reopenCount: row.reopenCount + 1, resolutionCode: null,
+            resolutionSummaryTextId: null, remedy: null, signedOffById: null, signedOffAt: null, resolvedAt: null,
+          });
+          clocks.start('resolution', Date.now(), sla(), n + 1);
+          await record('reopened', undefined, { round: n, score: answer.score, resolved: answer.resolved });
         }
       }
     });
@@ -316,28 +393,28 @@ export async function complaintWorkflow(complaintId: number): Promise<ComplaintS
     if (!(withdrawal && isCancellation(err))) throw err;
   }
 
-  // 8. Closed (a withdrawal lands here too: the scope above was cancelled, and with it every timer).
+  // 8. Closed (a withdrawal lands here too: the scope above was cancelled, and with it every timer and email).
   await CancellationScope.nonCancellable(async () => {
     clocks.stop();
     if (withdrawal) {
       outcome = 'withdrawn';
-      await record('withdrawn', {}, withdrawal.actor, { reason: withdrawal.reason });
-      await customerEmail('withdrawal');
+      row.withdrawnAt = Date.now(); // from here on, no other email of this complaint leaves (see deliverEmail)
+      await record('withdrawn', withdrawal.actor, { textId: withdrawal.reasonTextId });
+      const delivery = await acts.sendCustomerEmail({ complaintId, key: 'final', kind: 'withdrawal' });
+      if (delivery === 'undeliverable') await undeliverable('withdrawal');
     }
-    status.outcome = outcome;
-    await moveTo('closed', 'closed', { closedAt: new Date(), outcome });
+    Object.assign(row, { stage: 'closed', outcome, closedAt: Date.now() });
+    await record('closed', undefined, { outcome });
     if (outcome !== 'rejected' && outcome !== 'withdrawn') await acts.sendDepartmentSummary(complaintId);
   });
   await condition(allHandlersFinished);
   return view();
 }
 
-function rethrow(err: unknown): never { throw err; }
-
 function validateTriage(input: TriageInput, policy: Policy) {
   atLeast(input.actor, 'supervisor', 'triage');
   if (typeof input.valid !== 'boolean') refuse(m.REFUSAL.input, 'valid must be true or false');
-  if (!input.valid) return required(input.rejectionReason, 'rejectionReason');
+  if (!input.valid) return required(input.rejectionReasonTextId, 'rejectionReason');
   const missing = [!input.category && 'category', !input.severity && 'severity', !input.department && 'department', !input.owner && 'ownerId'].filter(Boolean);
   if (missing.length) refuse(m.REFUSAL.input, `${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} required to triage a valid complaint`);
   if (!input.category || !policy.categories.includes(input.category)) refuse(m.REFUSAL.input, `category must be one of ${policy.categories.join(', ')}`);
@@ -362,4 +439,3 @@ function ownerFits(owner: Actor, severity: m.Severity, flags: readonly m.Flag[],
 }
 
 const sameFlags = (a: readonly m.Flag[], b: readonly m.Flag[]) => a.length === b.length && a.every((f) => b.includes(f));
-

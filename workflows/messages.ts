@@ -22,10 +22,16 @@ export type Outcome = 'resolved' | 'rejected' | 'withdrawn' | 'no_response';
 /** The acting staff member, as the staff directory knows them (looked up by the API), and the request they act in. */
 export interface Actor { id: number; role: Role; department: string | null; requestId?: string }
 
+// Free text (reasons, notes, questions, replies, reports, comments) is stored in PostgreSQL by the API
+// (table complaint_texts) before an update is sent: updates carry its id, so no customer or staff
+// wording is ever kept in Temporal's history.
+/** The id of a row in complaint_texts. */
+export type TextId = number;
+
 export interface TriageInput {
   actor: Actor;
   valid: boolean;
-  rejectionReason?: string;
+  rejectionReasonTextId?: TextId;
   category?: string;
   severity?: Severity;
   department?: string;
@@ -33,23 +39,23 @@ export interface TriageInput {
   flags?: Flag[];
 }
 /** A new severity (and flags, unchanged when omitted) during investigation; a new owner when the current one no longer fits. */
-export interface ReclassifyInput { actor: Actor; severity: Severity; flags?: Flag[]; reason: string; owner?: Actor }
-export interface NoteInput { actor: Actor; text: string }
-export interface RootCauseInput { actor: Actor; rootCause: string; detail?: string }
-export interface ReportInput { actor: Actor; report: string }
-export interface CustomerRequestInput { actor: Actor; question: string }
-export interface CustomerReplyInput { actor: Actor; reply: string }
-export interface ResponseInput { actor: Actor; message: string }
+export interface ReclassifyInput { actor: Actor; severity: Severity; flags?: Flag[]; reasonTextId: TextId; owner?: Actor }
+export interface NoteInput { actor: Actor; textId: TextId }
+export interface RootCauseInput { actor: Actor; rootCause: string; detailTextId?: TextId }
+export interface ReportInput { actor: Actor; textId: TextId }
+export interface CustomerRequestInput { actor: Actor; textId: TextId }
+export interface CustomerReplyInput { actor: Actor; textId: TextId }
+export interface ResponseInput { actor: Actor; textId: TextId }
 export interface ResolutionInput {
   actor: Actor;
   resolutionCode: string;
-  summary: string;
+  summaryTextId: TextId;
   remedy: Remedy;
   refundAmount?: number;
 }
-export interface SignOffInput { actor: Actor; approve: boolean; comment?: string }
-export interface WithdrawInput { actor: Actor; reason: string }
-export interface SurveyAnswer { round: number; score: number; resolved: boolean; comment?: string }
+export interface SignOffInput { actor: Actor; approve: boolean; commentTextId?: TextId }
+export interface WithdrawInput { actor: Actor; reasonTextId: TextId }
+export interface SurveyAnswer { round: number; score: number; resolved: boolean; commentTextId?: TextId }
 
 export interface Deadline {
   clock: ClockName;
@@ -63,8 +69,6 @@ export interface Deadline {
   escalationLevel: number;
   escalatedTo: string[];
 }
-
-export interface TimelineEntry { at: string; type: string; actorId?: number; note?: string }
 
 export interface ComplaintStatus {
   complaintId: number;
@@ -85,7 +89,17 @@ export interface ComplaintStatus {
   /** The highest escalation level reached on any clock: 0 none, 1 supervisor, 2 manager, 3 senior management. */
   escalationLevel: number;
   deadlines: Deadline[];
-  timeline: TimelineEntry[];
+  /** The number of the last step the workflow took (the timeline in PostgreSQL holds every step). */
+  step: number;
+  /** Staff actions accepted so far; past the policy's limits, more are refused. */
+  actions: number;
+}
+
+/** What the workflow is started with: ids and instants only. */
+export interface ComplaintStart {
+  complaintId: number;
+  /** When the complaint arrived (its registration), in ms since the epoch: every clock counts from here. */
+  receivedAt: number;
 }
 
 export const statusQuery = defineQuery<ComplaintStatus>('status');
@@ -103,5 +117,7 @@ export const signOffUpdate = defineUpdate<ComplaintStatus, [SignOffInput]>('sign
 export const withdrawUpdate = defineUpdate<ComplaintStatus, [WithdrawInput]>('withdraw');
 export const answerSurveyUpdate = defineUpdate<ComplaintStatus, [SurveyAnswer]>('answerSurvey');
 
-/** Refusal types the API maps to HTTP: InvalidState 409, InvalidInput 422, Forbidden 403, SurveyAnswered 410. */
-export const REFUSAL = { state: 'InvalidState', input: 'InvalidInput', forbidden: 'Forbidden', answered: 'SurveyAnswered' } as const;
+/** Refusal types the API maps to HTTP: InvalidState 409, InvalidInput 422, Forbidden 403, SurveyAnswered 410, LimitReached 409. */
+export const REFUSAL = {
+  state: 'InvalidState', input: 'InvalidInput', forbidden: 'Forbidden', answered: 'SurveyAnswered', limit: 'LimitReached',
+} as const;

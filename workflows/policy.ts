@@ -30,6 +30,8 @@ export interface Policy {
   rootCauses: string[];
   resolutionCodes: string[];
   departments: string[];
+  /** Optional actions (notes, messages to the customer, questions) a complaint takes before refusing more. */
+  maxOptionalActions: number;
 }
 
 /** What staff said about the complaint when they registered it. */

@@ -99,10 +99,10 @@ export class SlaClocks {
     this.changed();
   }
 
-  /** The current deadline of each clock (its latest round), as complaint columns. */
-  dueDates(): { triageDueAt?: Date; firstResponseDueAt?: Date; resolutionDueAt?: Date } {
-    const out: Record<string, Date> = {};
-    for (const c of this.clocks) out[`${c.name}DueAt`] = new Date(this.dueAt(c));
+  /** The current deadline of each clock (its latest round), in ms, as the complaint's columns name them. */
+  dueDates(): { triageDueAt: number | null; firstResponseDueAt: number | null; resolutionDueAt: number | null } {
+    const out = { triageDueAt: null, firstResponseDueAt: null, resolutionDueAt: null } as Record<`${ClockName}DueAt`, number | null>;
+    for (const c of this.clocks) out[`${c.name}DueAt`] = this.dueAt(c);
     return out;
   }
 
@@ -169,7 +169,9 @@ export class SlaClocks {
       const dueAt = next!.at;
       if (next!.kind === 'warn') {
         c.warned = true;
-        act(null, () => actions.warn(c.name, this.dueAt(c)));
+        // A warning found only after its deadline (the worker was down, say) is no use: the escalation follows at once.
+        const due = this.dueAt(c);
+        if (Date.now() < due) act(null, () => (c.metAt === undefined ? actions.warn(c.name, due) : Promise.resolve()));
         continue;
       }
       if (c.breachedAt === undefined) {
@@ -180,7 +182,7 @@ export class SlaClocks {
       const n = c.escalations++;
       c.nextEscalationAt = dueAt + c.terms.reescalateMs;
       act(c, async () => {
-        if (c.done) return;
+        if (c.done || c.metAt !== undefined) return; // met while waiting its turn: nobody needs telling
         const role = await actions.escalate(c.name, n, dueAt);
         if (role === undefined) c.done = true; // top of the chain reached: nobody left to tell
         else c.escalatedTo.push(role);
