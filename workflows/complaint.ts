@@ -1,6 +1,7 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import {
-  ApplicationFailure, CancellationScope, allHandlersFinished, condition, isCancellation, proxyActivities, proxyLocalActivities, setHandler,
+  ApplicationFailure, CancellationScope, allHandlersFinished, condition, isCancellation, patched, proxyActivities, proxyLocalActivities,
+  setHandler, upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CustomerEmailKind } from '../activities/customer';
@@ -9,6 +10,7 @@ import type { ComplaintRow } from '../activities/events';
 import * as m from './messages';
 import type { Actor, ClockName, ComplaintStart, ComplaintStatus, Outcome, Stage, SurveyAnswer, TextId, TriageInput } from './messages';
 import { effectiveSeverity, escalationRole, rank, type Policy } from './policy';
+import { searchAttributesOf } from './search-attributes';
 import { SlaClocks } from './sla';
 
 // One complaint's life, in the order a quality manager knows it:
@@ -68,9 +70,23 @@ export async function complaintWorkflow({ complaintId, receivedAt }: ComplaintSt
     reopenCount: row.reopenCount, surveyRound, escalationLevel: clocks.level(), deadlines: clocks.view(), step, actions,
   });
 
+  /**
+   * Keeps the complaint findable by stage, severity, department, owner and breach (upserted when they
+   * change). Patch 'search-attributes' (2026-12-02): complaints started before it carry none.
+   */
+  let findable = '';
+  const keepFindable = () => {
+    if (!patched('search-attributes')) return;
+    const now = { stage: row.stage, severity: row.severity, department: row.department, ownerId: row.ownerId, breached: clocks.breached() };
+    if (JSON.stringify(now) === findable) return;
+    findable = JSON.stringify(now);
+    upsertSearchAttributes(searchAttributesOf(now));
+  };
+
   /** Records a step (its event, and the row as it now stands) under the next step number. */
   const record = (type: string, actor?: Actor, data: Record<string, unknown> = {}) => {
     Object.assign(row, clocks.dueDates());
+    keepFindable();
     return recordStep({
       complaintId, step: ++step, type, at: Date.now(), actorId: actor?.id,
       data: actor?.requestId ? { ...data, requestId: actor.requestId } : data, row: { ...row, flags: [...row.flags] },

@@ -106,6 +106,11 @@ export class SlaClocks {
     return out;
   }
 
+  /** Whether any deadline has been missed (in any round). */
+  breached() {
+    return this.clocks.some((c) => c.breachedAt !== undefined);
+  }
+
   /** The highest escalation level reached on any clock: 0 none, 1 supervisor, 2 manager, 3 senior management. */
   level() {
     return Math.max(0, ...this.clocks.flatMap((c) => c.escalatedTo.map(ladderLevel)));
