@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { renderEmail } from '../templates/render';
 import type { ActivityDeps } from './deps';
 
@@ -72,7 +73,9 @@ export async function deliverEmail(deps: ActivityDeps, email: OutgoingEmail): Pr
       return done('undeliverable');
     }
     await db.emailMessage.update({ where: { id: row.id }, data: { status: 'pending', error: message } });
-    throw err;
+    // Retried by Temporal, which keeps the failure: the server's words (they often quote the address) stay here.
+    const e = err as { code?: string; responseCode?: number };
+    throw ApplicationFailure.retryable(`the mail server did not take email ${row.id} (${[e.code, e.responseCode].filter(Boolean).join(' ') || 'no answer'}); its answer is in email_messages.error`, 'MailNotSent');
   }
   await db.emailMessage.update({ where: { id: row.id }, data: { status: 'sent', sentAt: new Date(), error: null } });
   return done('sent');

@@ -1,3 +1,4 @@
+import { reportDb } from '../lib/db';
 import { summaryReport } from '../reports/figures';
 import { escapeHtml } from '../templates/render';
 import type { ActivityDeps } from './deps';
@@ -29,7 +30,8 @@ export function reviewActivities(deps: ActivityDeps) {
       const recipient = input.recipientEmail
         ? await db.staff.findFirst({ where: { email: input.recipientEmail, active: true } })
         : await findStaffMember(db, 'senior_manager', null);
-      const figures = await summaryReport(db, { from: new Date(input.fromMs), to: new Date(input.toMs) }, { limit: 20 });
+      // On the report pool (lib/db.ts), like the API's reports: the workflows' own activities keep their connections.
+      const figures = await summaryReport(reportDb(), { from: new Date(input.fromMs), to: new Date(input.toMs) }, { limit: 20 });
       const run = await db.reviewRun.upsert({
         where: { workflowId: input.workflowId },
         update: {},

@@ -12,6 +12,7 @@ import { activeStaff } from './directory';
 import { actorOf, requireRole, SIGN_OFF_ROLES, STAFF_ROLES, TRIAGE_ROLES } from './auth';
 import { ApiError, validationError } from './errors';
 import { idempotencyKey } from './idempotency';
+import { visibleTo } from './scope';
 import { dropTexts, storeText } from './texts';
 import { actionSchemas, parseId, type ActionName } from './schemas';
 
@@ -44,11 +45,14 @@ export function actionRoutes(deps: AppDeps): Router {
         stored.push(textId);
         return textId;
       };
-      const input = await toInput(parsed.data as z.infer<(typeof actionSchemas)[N]>, actor, text);
-      const outcome = await runUpdate(deps.temporal, workflowIdFor(id), update, input, updateId).catch(async (err) => {
+      let outcome: UpdateOutcome;
+      try {
+        const input = await toInput(parsed.data as z.infer<(typeof actionSchemas)[N]>, actor, text);
+        outcome = await runUpdate(deps.temporal, workflowIdFor(id), update, input, updateId);
+      } catch (err) {
         if (err instanceof ApiError && err.status < 500) await dropTexts(db, stored); // refused: nothing stays behind
         throw err;
-      });
+      }
       if (outcome.done) res.json(outcome.status);
       else res.status(202).json({ accepted: true, updateId: outcome.updateId, message: `${name} accepted: it is on record and takes effect once the complaint's earlier steps are done` });
     });
@@ -59,7 +63,7 @@ export function actionRoutes(deps: AppDeps): Router {
 
   async function existingComplaint(req: Request): Promise<number> {
     const id = parseId(String(req.params.id), 'id', 'complaint');
-    if (!(await db.complaint.findUnique({ where: { id }, select: { id: true } }))) throw new ApiError(404, 'not_found', `No complaint with id ${id}`);
+    if (!(await db.complaint.findFirst({ where: { id, ...visibleTo(req.staff!) }, select: { id: true } }))) throw new ApiError(404, 'not_found', `No complaint with id ${id}`);
     return id;
   }
 

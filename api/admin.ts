@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { Prisma } from '../generated/prisma/client';
+import { eraseComplaint } from '../lib/erasure';
 import { issueToken } from '../lib/tokens';
 import { validateCalendar } from '../workflows/business-hours';
 import { ROLES, SEVERITIES } from '../workflows/messages';
@@ -10,8 +11,8 @@ import { knownDepartment } from './directory';
 import { ApiError, validationError } from './errors';
 import { parseId } from './schemas';
 
-// Administration: staff and their tokens, departments, SLA policies and the configurable lists.
-// Admins only; every change lands in the audit trail like any other.
+// Administration: staff and their tokens, departments, SLA policies and the configurable lists, and
+// the customer's right to erasure. Admins only; every change lands in the audit trail like any other.
 
 export const LISTS = ['category', 'root_cause', 'resolution_code'] as const;
 const name = z.string().trim().min(1, 'must not be empty').max(200);
@@ -37,7 +38,10 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   return r.data;
 }
 
-export function adminRoutes({ db }: AppDeps): Router {
+const ERASURE_REFUSALS = { not_found: 404, not_closed: 409, still_running: 409, temporal_unavailable: 503 } as const;
+
+export function adminRoutes(deps: AppDeps): Router {
+  const { db } = deps;
   const router = Router();
   router.use('/admin', requireRole(ADMIN_ROLES, 'administration'));
 
@@ -112,6 +116,13 @@ export function adminRoutes({ db }: AppDeps): Router {
     if (!c.success) throw new ApiError(400, 'validation_failed', `code: ${c.error.issues[0].message}`, { code: c.error.issues[0].message });
     const b = parse(adminSchemas.listItem, req.body);
     res.json(await db.listItem.upsert({ where: { list_code: { list, code: c.data } }, update: b, create: { list, code: c.data, ...b } }));
+  });
+
+  // A closed complaint's personal data and free text, not its figures (lib/erasure.ts). Erasing twice is fine.
+  router.post('/admin/complaints/:id/erasure', async (req, res) => {
+    const outcome = await eraseComplaint(deps, parseId(req.params.id), { actorId: req.staff!.id, requestId: req.requestId });
+    if ('refused' in outcome) throw new ApiError(ERASURE_REFUSALS[outcome.refused], outcome.refused, outcome.message);
+    res.json(outcome.erased);
   });
 
   return router;

@@ -4,14 +4,17 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../lib/db';
 import { actionRoutes } from './actions';
 import { adminRoutes } from './admin';
-import { auditTrail } from './audit';
+import { auditRoutes, auditTrail } from './audit';
 import { authenticate } from './auth';
 import { complaintRoutes } from './complaints';
 import { dashboardRoutes } from './dashboard';
+import { config } from '../lib/config';
+import { jsonBody, textOnlyUrl } from './body-limits';
 import { errorHandler, ApiError } from './errors';
 import { healthRoutes } from './health';
 import { docsRoutes } from './openapi';
 import { requestContext } from './request-context';
+import { rateLimits, type RateLimits } from './rate-limits';
 import { reportRoutes } from './reports';
 import { reviewRoutes } from './review-admin';
 import { directoryRoutes } from './staff';
@@ -19,8 +22,12 @@ import { surveyRoutes } from './survey';
 
 export interface AppDeps {
   db: Db; temporal: Client; taskQueue: string;
+  /** Requests per minute; default RATE_LIMIT_PER_ADDRESS and RATE_LIMIT_PER_TOKEN from the configuration. */
+  rateLimits?: RateLimits;
   /** Default: REVIEW_SCHEDULE_ID from the configuration. */
   reviewScheduleId?: string;
+  /** The quality reports' own small pool with a statement timeout (lib/db.ts). Default: one made from the configuration. */
+  reportDb?: Db;
 }
 
 /** A body in another format would be read as no body at all: refuse it instead. */
@@ -34,11 +41,16 @@ export function createApp(deps: AppDeps) {
   const app = express();
   app.disable('x-powered-by');
   app.use(requestContext);
+  app.use(textOnlyUrl);
   app.use(helmet());
   app.use(auditTrail(deps.db));
+  const c = config();
+  app.use(rateLimits(deps.rateLimits ?? { perAddress: c.RATE_LIMIT_PER_ADDRESS, perToken: c.RATE_LIMIT_PER_TOKEN }));
+  // Nothing that carries customer data is kept by a browser or a proxy.
+  app.use((_req, res, next) => { res.set('Cache-Control', 'no-store'); next(); });
   // Open to all: the customer's survey link (a browser's form or JSON, read by its own parsers), health.
   app.use(surveyRoutes(deps));
-  app.use(express.json({ limit: '100kb' }));
+  app.use(jsonBody('100kb'));
   app.use(jsonBodiesOnly);
   app.use(healthRoutes(deps));
   // The API reference: the OpenAPI document and its interactive page.
@@ -51,6 +63,7 @@ export function createApp(deps: AppDeps) {
   app.use(directoryRoutes(deps));
   app.use(reportRoutes(deps));
   app.use(adminRoutes(deps));
+  app.use(auditRoutes(deps));
   app.use(reviewRoutes(deps));
   app.use((req, _res, next) => next(new ApiError(404, 'not_found', `No route for ${req.method} ${req.path}`)));
   app.use(errorHandler);

@@ -12,6 +12,7 @@ import type { AppDeps } from './app';
 import { ANY_ROLE, requireRole, STAFF_ROLES } from './auth';
 import { activeStaff, knownDepartment } from './directory';
 import { ApiError, validationError } from './errors';
+import { visibleTo } from './scope';
 import { withTexts } from './texts';
 import { claim, complete, idempotencyKey, release } from './idempotency';
 import { complaintListQuery, newComplaintSchema, parseId, type NewComplaint } from './schemas';
@@ -58,7 +59,7 @@ export function complaintRoutes(deps: AppDeps): Router {
     const [field, dir] = f.sort.startsWith('-') ? [f.sort.slice(1), 'desc' as const] : [f.sort, 'asc' as const];
     const cursor = f.cursor ? decodeCursor(f.cursor) : undefined;
     const rows = await db.complaint.findMany({
-      where, take: f.limit + 1, orderBy: [{ [field]: dir }, { id: dir }],
+      where: { AND: [visibleTo(req.staff!), where] }, take: f.limit + 1, orderBy: [{ [field]: dir }, { id: dir }],
       ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
       select: {
         id: true, reference: true, stage: true, severity: true, priority: true, category: true, department: true, ownerId: true,
@@ -70,14 +71,14 @@ export function complaintRoutes(deps: AppDeps): Router {
   });
 
   router.get('/complaints/:id', requireRole(ANY_ROLE), async (req, res) => {
-    const complaint = await db.complaint.findUnique({ where: { id: complaintId(req) } });
+    const complaint = await db.complaint.findFirst({ where: { id: complaintId(req), ...visibleTo(req.staff!) } });
     if (!complaint) throw new ApiError(404, 'not_found', `No complaint with id ${req.params.id}`);
     res.json({ ...complaint, workflow: await workflowView(temporal, workflowIdFor(complaint.id)) });
   });
 
   router.get('/complaints/:id/timeline', requireRole(ANY_ROLE), async (req, res) => {
     const id = complaintId(req);
-    if (!(await db.complaint.findUnique({ where: { id }, select: { id: true } }))) throw new ApiError(404, 'not_found', `No complaint with id ${id}`);
+    if (!(await db.complaint.findFirst({ where: { id, ...visibleTo(req.staff!) }, select: { id: true } }))) throw new ApiError(404, 'not_found', `No complaint with id ${id}`);
     // In the workflow's order of steps: two steps recorded side by side may commit in either order.
     const events = await db.complaintEvent.findMany({
       where: { complaintId: id }, orderBy: [{ step: 'asc' }, { id: 'asc' }], include: { actor: { select: { id: true, name: true, role: true } } },
@@ -104,7 +105,7 @@ async function register({ db, temporal, taskQueue }: AppDeps, req: Request, body
       data: { complaintId: row.id, eventKey: 'received', type: 'received', actorId: req.staff!.id, data: { channel: input.channel, requestId: req.requestId } },
     });
     return tx.complaint.update({ where: { id: row.id }, data: { reference: referenceFor(row.id) } });
-  });
+  }, { maxWait: 10_000 }); // a burst queues for a connection rather than failing after Prisma's default 2 s
 
   const workflowId = workflowIdFor(complaint.id);
   try {

@@ -1,17 +1,17 @@
 import { config } from '../lib/config';
-import { db } from '../lib/db';
+import { db, reportDb } from '../lib/db';
 import { createClient } from '../lib/temporal';
 import { createApp } from './app';
 
 async function main() {
   const c = config();
   const temporal = await createClient(c);
-  const app = createApp({ db: db(), temporal, taskQueue: c.TEMPORAL_TASK_QUEUE });
+  const app = createApp({ db: db(), reportDb: reportDb(), temporal, taskQueue: c.TEMPORAL_TASK_QUEUE });
   const server = app.listen(c.PORT, () => console.log(`API listening on http://localhost:${c.PORT}`));
   const stop = () => {
     server.close(async () => {
       await temporal.connection.close();
-      await db().$disconnect();
+      await Promise.all([db().$disconnect(), reportDb().$disconnect()]);
       process.exit(0);
     });
     server.closeIdleConnections();

@@ -3,6 +3,7 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import { ROLES, SEVERITIES, type Role } from '../workflows/messages';
 import { adminSchemas, LISTS } from './admin';
+import { auditQuery } from './audit';
 import { ADMIN_ROLES, ANY_ROLE, REPORT_ROLES, SIGN_OFF_ROLES, STAFF_ROLES, TRIAGE_ROLES } from './auth';
 import { reportOperations } from './reports';
 import { reviewScheduleChange } from './review-admin';
@@ -178,6 +179,11 @@ export function operations(): Operation[] {
 
     { method: 'get', path: '/admin/staff', tag: 'Administration', roles: ADMIN_ROLES, summary: 'All staff, active or not', ok: { status: 200, description: 'Staff', schema: { type: 'array', items: { $ref: '#/components/schemas/Staff' } } } },
     {
+      method: 'get', path: '/admin/audit', tag: 'Administration', roles: ADMIN_ROLES, summary: 'The audit trail, newest first, filtered',
+      description: 'Every change by a signed-in staff member and every read of customer data, with who, what, when and the outcome (aborted: the client left before its answer). Contact details and secrets in bodies are redacted; requests without a valid token are only counted.',
+      query: auditQuery, ok: { status: 200, description: 'A page of entries', schema: { type: 'object', properties: { items: { type: 'array', items: { type: 'object' } }, nextBefore: { type: ['integer', 'null'] }, unauthenticatedSinceStart: { type: 'integer' } } } },
+    },
+    {
       method: 'post', path: '/admin/staff', tag: 'Administration', roles: ADMIN_ROLES, summary: 'Add a staff member',
       body: { name: 'NewStaff', schema: adminSchemas.newStaff, example: { name: 'Alex Agent', email: 'alex@example.com', role: 'agent', department: 'customer_service' } },
       ok: { status: 201, description: 'Added', schema: 'Staff' }, errors: [409],
@@ -227,6 +233,19 @@ export function operations(): Operation[] {
       method: 'put', path: '/admin/lists/:list/:code', tag: 'Administration', roles: ADMIN_ROLES, summary: 'Add or change a list item (a category, root cause or resolution code)',
       params: { list: listParam, code: code('item') }, body: { name: 'ListItemInput', schema: adminSchemas.listItem, example: { label: 'Delivery', active: true } },
       ok: { status: 200, description: 'Stored', schema: 'ListItem' }, errors: [404],
+    },
+    {
+      method: 'post', path: '/admin/complaints/:id/erasure', tag: 'Administration', roles: ADMIN_ROLES, summary: "Erase a closed complaint's personal data (the customer's right to erasure)",
+      description: 'Replaces the customer\'s name, email, phone, address and description, every text written about the complaint, its emails and the bodies of the requests about it in the audit trail with "[erased]"; its figures (dates, stages, codes, scores, escalations, the types and times of its events) stay. Recorded as the event `erased`. Refused (409) while the complaint is open or its process is still finishing; erasing again answers the first erasure.',
+      params: { id: complaintId },
+      ok: {
+        status: 200, description: 'Erased (now or before)',
+        schema: {
+          type: 'object', required: ['id', 'reference', 'erasedAt', 'alreadyErased'],
+          properties: { id: { type: 'integer' }, reference: { type: 'string' }, erasedAt: { type: 'string', format: 'date-time' }, alreadyErased: { type: 'boolean' } },
+        },
+      },
+      errors: [404, 409, 503],
     },
 
     {

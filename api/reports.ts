@@ -1,8 +1,9 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { atRiskReport, backlogReport, escalationsReport, paretoReport, summaryReport, targetsReport, trendsReport } from '../reports/figures';
 import { toCsv } from '../reports/csv';
-import { DAY_MS, type ReportFilters } from '../reports/filters';
+import { DAY_MS, ReportStopped, type ReportFilters } from '../reports/filters';
+import { reportDb } from '../lib/db';
 import type { AppDeps } from './app';
 import { REPORT_ROLES, requireRole } from './auth';
 import { ApiError, validationError } from './errors';
@@ -13,6 +14,8 @@ import { CHANNELS, instant, severityEnum } from './schemas';
 // /escalations and /summary (all of them). JSON by default; CSV (one table: the JSON's `rows`) with
 // ?format=csv or Accept: text/csv. Managers, senior managers and admins only; a manager sees their own
 // department (the filter is set for them; asking for another one is 403).
+// They run on the report pool (lib/db.ts's reportDb: few connections, a statement timeout), never on the
+// pool that token checks and every other request use; a report stopped there is a 503 in the usual shape.
 
 const MAX_RANGE_DAYS = 3660;
 
@@ -92,8 +95,21 @@ function send(req: Request, res: Response, format: 'json' | 'csv' | undefined, r
   res.type('text/csv; charset=utf-8').attachment(fileName(report)).send(toCsv(report.columns, report.rows));
 }
 
-export function reportRoutes({ db }: AppDeps): Router {
+/** A report the report pool stopped, as the API's one error shape: 503, with what to do about it. */
+const reportStopped: ErrorRequestHandler = (err, _req, res, next) => {
+  if (!(err instanceof ReportStopped)) return next(err);
+  if (err.reason === 'busy') {
+    res.set('Retry-After', '30');
+    return next(new ApiError(503, 'reports_busy', 'Every report connection stayed busy with other reports for as long as a report may wait; try again in a minute'));
+  }
+  next(new ApiError(503, 'report_timeout',
+    'The report ran longer than the time limit for reports (REPORT_STATEMENT_TIMEOUT) and was stopped; ask for a shorter range or one department, or try again later'));
+};
+
+export function reportRoutes(deps: AppDeps): Router {
   const router = Router();
+  // The reports' own pool: the one given, or the process's (made from the configuration on first use).
+  const db = deps.reportDb ?? reportDb();
   router.use('/reports', requireRole(REPORT_ROLES, 'reports')); // after the app-wide authentication
 
   router.get('/reports/targets', async (req, res) => {
@@ -131,6 +147,7 @@ export function reportRoutes({ db }: AppDeps): Router {
     }
     res.vary('Accept').json(await summaryReport(db, q.filters, { interval: q.interval, limit: q.limit }));
   });
+  router.use(reportStopped);
   return router;
 }
 
@@ -144,9 +161,10 @@ export function reportOperations(): Operation[] {
     },
     required: ['report', 'from', 'to', 'filters', 'columns', 'rows'],
   });
-  const common = 'Range: from (inclusive) and to (a date includes that day; default the last 90 days); filters: department, category, severity, channel. A manager sees their own department only.';
+  const common = 'Range: from (inclusive) and to (a date includes that day; default the last 90 days); filters: department, category, severity, channel. A manager sees their own department only.'
+    + ' A report that runs longer than REPORT_STATEMENT_TIMEOUT (default 15 s) is stopped: 503 `report_timeout`; when every report connection stays busy that long, 503 `reports_busy`.';
   const op = (path: string, summary: string, query: z.ZodObject, what: string, description = common): Operation =>
-    ({ method: 'get', path, tag: 'Quality review', roles: REPORT_ROLES, summary, description, query, ok: { status: 200, description: what, schema: table(what) } });
+    ({ method: 'get', path, tag: 'Quality review', roles: REPORT_ROLES, summary, description, query, ok: { status: 200, description: what, schema: table(what) }, errors: [503] });
   return [
     op('/reports/targets', 'The process targets and the figures around them', schemas.plain, 'One row per figure: name, value, unit, target, met, count, base'),
     op('/reports/trends', 'Received, breached, closed and satisfaction per week or month', schemas.trends, 'One row per period, with the change against the period before and the reduction target'),
@@ -158,6 +176,7 @@ export function reportOperations(): Operation[] {
       method: 'get', path: '/reports/summary', tag: 'Quality review', roles: REPORT_ROLES, summary: 'Every figure at once (JSON only)',
       description: `${common} The backlog and the list at risk are the whole open backlog as of now.`, query: schemas.summary,
       ok: { status: 200, description: 'targets, trends, pareto, backlog, atRisk and escalations, each as its own route answers', schema: { type: 'object' } },
+      errors: [503],
     },
   ];
 }

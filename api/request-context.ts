@@ -18,10 +18,14 @@ export const requestContext: RequestHandler = (req, res, next) => {
   res.setHeader('X-Request-Id', req.requestId);
   const started = process.hrtime.bigint();
   res.on('finish', () => {
-    log(res.statusCode >= 500 ? 'error' : 'info', 'request', {
-      requestId: req.requestId, method: req.method, path: req.path, status: res.statusCode,
-      durationMs: Number((process.hrtime.bigint() - started) / 1_000_000n), actorId: req.staff?.id,
-    });
+    try {
+      // The route's pattern, never the path itself: a survey link's path is the customer's key.
+      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : '(no route)';
+      log(res.statusCode >= 500 ? 'error' : 'info', 'request', {
+        requestId: req.requestId, method: req.method, route, status: res.statusCode,
+        durationMs: Number((process.hrtime.bigint() - started) / 1_000_000n), actorId: req.staff?.id,
+      });
+    } catch { /* a log line is never worth the process */ }
   });
   next();
 };

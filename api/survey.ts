@@ -1,4 +1,4 @@
-import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
+import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { workflowIdFor } from '../lib/temporal';
 import { languageTag, pageLanguage, pageTexts, renderPage } from '../templates/pages';
@@ -6,6 +6,7 @@ import { answerSurveyUpdate } from '../workflows/messages';
 import { log } from '../lib/log';
 import { runUpdate } from './actions';
 import type { AppDeps } from './app';
+import { formBody, jsonBody } from './body-limits';
 import { ApiError, validationError } from './errors';
 import { dropTexts, storeText } from './texts';
 
@@ -186,7 +187,7 @@ export function surveyRoutes({ db, temporal }: AppDeps): Router {
   };
 
   router.get('/survey/:token', showForm, pageErrors);
-  router.post('/survey/:token', express.json({ limit: '20kb' }), express.urlencoded({ extended: false, limit: '20kb' }), async (req: Request, res: Response) => {
+  router.post('/survey/:token', ...jsonBody('20kb'), ...formBody('20kb'), async (req: Request, res: Response) => {
     if (req.is(FORM_TYPE)) await answerForm(req, res);
     else await answerJson(req, res);
   }, pageErrors);

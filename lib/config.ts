@@ -39,6 +39,9 @@ const schema = z.object({
   // refusing more with a 409; what moves it on (triage, root cause, report, resolution, sign-off, …) is still taken.
   // Temporal refuses more than 2,000 updates per workflow; the workflow stops everything but a withdrawal at 1,800.
   MAX_ACTIONS_PER_COMPLAINT: z.coerce.number().int().min(1).max(1500).default(1000),
+  // Requests per minute an API process takes from one client address, and from one API token (429 past them).
+  RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_PER_TOKEN: z.coerce.number().int().min(1).default(60),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   // The periodic quality review: a Temporal Schedule the worker creates when it is missing.
   REVIEW_EVERY: z.union([duration, z.literal('off')]).default('7d'),
@@ -52,6 +55,12 @@ const schema = z.object({
   TARGET_EFFECTIVE_RESOLUTION_RATE: z.coerce.number().min(0).max(1).default(0.9),
   // Fewer complaints each period by this share (0.10: a tenth fewer than the period before).
   TARGET_COMPLAINT_REDUCTION: z.coerce.number().min(0).max(1).default(0.1),
+  // The quality reports run on a small pool of their own (REPORT_POOL_SIZE connections, one core of the
+  // database each), each statement stopped by PostgreSQL after REPORT_STATEMENT_TIMEOUT (also the longest
+  // a report waits for a free report connection), so that dashboards over years of data cannot take the
+  // connections and cores that sign-in and every other request need.
+  REPORT_POOL_SIZE: z.coerce.number().int().min(1).max(20).default(2),
+  REPORT_STATEMENT_TIMEOUT: duration.refine((d) => toMs(d) >= 1, 'must be at least 1ms').default('15s'),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -55,14 +55,39 @@ export const num = (v: unknown): number | null => (v === null || v === undefined
 export const ratio = (count: number, base: number): number | null => (base > 0 ? count / base : null);
 
 /**
+ * A report that did not run to its end: PostgreSQL stopped it at the report pool's statement timeout
+ * (`timeout`), or every report connection stayed busy for as long as a report may wait (`busy`).
+ */
+export class ReportStopped extends Error {
+  constructor(public reason: 'timeout' | 'busy', options?: { cause?: unknown }) {
+    super(reason === 'timeout' ? 'the report query was stopped by its statement timeout' : 'no report connection became free in time', options);
+    this.name = 'ReportStopped';
+  }
+}
+
+/** The ReportStopped that a Prisma error stands for, if it is one. */
+function stopped(err: any): ReportStopped | undefined {
+  // 57014: query_canceled, which is what statement_timeout raises.
+  if (err?.code === 'P2010' && err.meta?.driverAdapterError?.cause?.code === '57014') return new ReportStopped('timeout', { cause: err });
+  // Prisma's maxWait: the transaction could not start (no connection was free) in time.
+  if (err?.code === 'P2028' && /unable to start a transaction/i.test(String(err.message))) return new ReportStopped('busy', { cause: err });
+  return undefined;
+}
+
+/**
  * Runs one report query in a transaction of its own with JIT compilation off. PostgreSQL's JIT kicks in
  * on the planner's cost alone, and for these queries (a few hundred ms over 100,000 complaints) it cost
  * more than the query itself: up to 1.3 s of compiling for a 0.5 s query (see bench/reports.bench.ts).
+ * On the report pool (lib/db.ts's reportDb) a query that runs too long is a ReportStopped.
  */
 export async function reportQuery<T>(db: Db, query: Prisma.Sql): Promise<T[]> {
-  const [, rows] = await db.$transaction([
-    db.$queryRaw`SELECT set_config('jit', 'off', true)`,
-    db.$queryRaw<T[]>(query),
-  ]);
-  return rows;
+  try {
+    const [, rows] = await db.$transaction([
+      db.$queryRaw`SELECT set_config('jit', 'off', true)`,
+      db.$queryRaw<T[]>(query),
+    ]);
+    return rows;
+  } catch (err) {
+    throw stopped(err) ?? err;
+  }
 }

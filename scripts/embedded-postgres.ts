@@ -1,5 +1,8 @@
 import net from 'node:net';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type Extension } from '@electric-sql/pglite';
+
+// The contrib subpath is in the package's export map, which this tsconfig's module resolution does not read.
+const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm: Extension };
 
 // For newcomers without PostgreSQL: PGlite (Postgres compiled to WebAssembly) served over TCP, so the
 // service connects to it like to any PostgreSQL. One database, `postgres`.
@@ -35,7 +38,7 @@ const endsIdle = (tail: Buffer) =>
   tail.length === 6 && tail[0] === 0x5a && tail.readInt32BE(1) === 5 && tail[5] === 0x49;
 
 export async function startEmbeddedPostgres(dataDir: string, port: number) {
-  const db = await PGlite.create(dataDir);
+  const db = await PGlite.create(dataDir, { extensions: { pg_trgm } }); // the complaints' text search index needs it
   const session = lock();
   const sockets = new Set<net.Socket>();
   let stopping = false;

@@ -51,6 +51,7 @@ export async function complaintWorkflow({ complaintId, receivedAt }: ComplaintSt
   let triaged = false;
   let signedOff = false;
   let signingOff = false;
+  let proposedBy: number | undefined; // four eyes: who proposed the resolution cannot sign it off
   let withdrawal: m.WithdrawInput | undefined;
   let surveyRound = 0;
   let step = 0;
@@ -250,6 +251,7 @@ export async function complaintWorkflow({ complaintId, receivedAt }: ComplaintSt
     if (!m.REMEDIES.includes(input.remedy)) refuse(m.REFUSAL.input, `remedy must be one of ${m.REMEDIES.join(', ')}`);
     if (input.remedy === 'refund' && !(Number(input.refundAmount) > 0)) refuse(m.REFUSAL.input, 'refundAmount must be a positive amount for a refund');
   }, ({ actor, resolutionCode, summaryTextId, remedy, refundAmount }) => {
+    proposedBy = actor.id;
     Object.assign(row, {
       stage: 'resolution_proposed', resolutionCode, resolutionSummaryTextId: summaryTextId,
       remedy: remedy === 'refund' ? `refund:${refundAmount!.toFixed(2)}` : remedy,
@@ -262,6 +264,9 @@ export async function complaintWorkflow({ complaintId, receivedAt }: ComplaintSt
     inStage('resolution_proposed');
     if (signingOff || signedOff) refuse(m.REFUSAL.state, 'the complaint has already been signed off');
     atLeast(actor, row.severity === 'minor' ? 'supervisor' : 'manager', `signing off a ${row.severity} complaint`);
+    if (approve && actor.id === proposedBy) {
+      refuse(m.REFUSAL.forbidden, `four eyes: staff member ${actor.id} proposed this resolution, so someone else must sign it off`);
+    }
     if (!approve) required(commentTextId, 'comment');
   }, async ({ actor, approve, commentTextId }) => {
     if (approve) {

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../api/app';
-import { createDb, type Db } from '../../lib/db';
+import { createDb, createReportDb, type Db } from '../../lib/db';
 import { issueToken } from '../../lib/tokens';
 import { startService } from '../../scripts/stack';
 import { waitFor, type Managed } from '../../scripts/processes';
@@ -39,9 +39,11 @@ export async function startWorkerProcess(taskQueue: string, env: NodeJS.ProcessE
 export async function startServices(name: string, workerEnv: NodeJS.ProcessEnv = {}): Promise<TestServices> {
   const taskQueue = `${name}-${Date.now().toString(36)}`;
   const db = createDb(process.env.DATABASE_URL!, 5);
+  // The reports' own small pool, as in production (lib/db.ts); a timeout no figure of a test comes near.
+  const reportDb = createReportDb(process.env.DATABASE_URL!, { maxConnections: 2, statementTimeoutMs: 60_000 });
   const connection = await Connection.connect({ address: workerEnv.TEMPORAL_ADDRESS ?? process.env.TEMPORAL_ADDRESS! });
   const temporal = new Client({ connection, namespace: 'default' });
-  const app = createApp({ db, temporal, taskQueue, reviewScheduleId: workerEnv.REVIEW_SCHEDULE_ID });
+  const app = createApp({ db, reportDb, temporal, taskQueue, reviewScheduleId: workerEnv.REVIEW_SCHEDULE_ID });
   const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
   const workers: Managed[] = [];
   const startWorker = async (env: NodeJS.ProcessEnv = {}) => {
@@ -61,7 +63,7 @@ export async function startServices(name: string, workerEnv: NodeJS.ProcessEnv =
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
       await connection.close();
-      await db.$disconnect();
+      await Promise.all([db.$disconnect(), reportDb.$disconnect()]);
     },
   };
 }

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "complaints" ADD COLUMN     "erased_at" TIMESTAMP(3);
