@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { toMs } from '../lib/config';
+import { hashToken } from '../lib/tokens';
 import { labelOf } from '../prisma/seed';
 import type { ActivityDeps } from './deps';
 import { deliverEmail, type Delivery } from './email';
@@ -72,22 +73,29 @@ export function customerActivities(deps: ActivityDeps) {
       return letter.delivery;
     },
 
-    /** The survey (or its one reminder) with a link that carries a single-use token for this round. */
-    /** `windowMs` is the complaint's own survey window (fixed when it started), so the link and the workflow agree. */
+    /**
+     * The survey (or its one reminder) with a link that carries a single-use token for this round. Only
+     * the token's hash is kept with the invitation; the reminder carries the link the survey email did.
+     * `windowMs` is the complaint's own survey window (fixed when it started), so the link and the workflow agree.
+     */
     async sendSurvey(complaintId: number, round: number, reminder: boolean, windowMs?: number): Promise<Delivery> {
       const c = await load(complaintId);
-      const invitation = await db.surveyInvitation.upsert({
+      const first = await db.emailMessage.findUnique({ where: { idempotencyKey: `survey:${complaintId}:${round}` } });
+      const sentToken = first && /\/survey\/([A-Za-z0-9_-]+)/.exec(first.textBody)?.[1];
+      // No survey email stored yet (a first attempt, or one that stopped before storing it): a new token.
+      const token = sentToken ?? crypto.randomBytes(24).toString('base64url');
+      await db.surveyInvitation.upsert({
         where: { complaintId_round: { complaintId, round } },
-        update: {},
+        update: sentToken ? {} : { tokenHash: hashToken(token) },
         create: {
-          token: crypto.randomBytes(24).toString('base64url'), complaintId, round,
+          tokenHash: hashToken(token), complaintId, round,
           expiresAt: new Date(Date.now() + (windowMs ?? toMs(config.SURVEY_WINDOW))), // no window: a workflow from before it was passed
         },
       });
       const kind = reminder ? 'survey_reminder' : 'survey';
       const { delivery } = await deliverEmail(deps, {
         idempotencyKey: `${kind}:${complaintId}:${round}`, complaintId, kind, to: c.customerEmail, template: kind,
-        values: { ...greeting(c), link: `${config.publicUrl}/survey/${invitation.token}` },
+        values: { ...greeting(c), link: `${config.publicUrl}/survey/${token}` },
       });
       return delivery;
     },

@@ -3,6 +3,7 @@ import { db } from '../lib/db';
 import { mailer } from '../lib/mailer';
 import { customerActivities } from './customer';
 import type { ActivityDeps } from './deps';
+import { classifyFailures } from './errors';
 import { eventActivities } from './events';
 import { planActivities } from './plan';
 import { reviewActivities } from './review';
@@ -11,11 +12,12 @@ import { staffActivities } from './staff';
 export type { ActivityDeps } from './deps';
 export type { StepInput, ComplaintRow } from './events';
 
-/** Every activity, bound to its clients. */
+/** Every activity, bound to its clients, its failures classified (activities/errors.ts). */
 export function createActivities(deps: ActivityDeps) {
-  return {
+  const all = {
     ...planActivities(deps), ...eventActivities(deps), ...customerActivities(deps), ...staffActivities(deps), ...reviewActivities(deps),
   };
+  return Object.fromEntries(Object.entries(all).map(([name, fn]) => [name, classifyFailures(fn as (...a: unknown[]) => Promise<unknown>)])) as typeof all;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

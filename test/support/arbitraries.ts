@@ -57,9 +57,10 @@ export function hostileBody(schema: Schema | undefined, doc: Schema): fc.Arbitra
   return fc.oneof({ weight: 2, arbitrary: valid }, { weight: 5, arbitrary: withHostileField }, { weight: 2, arbitrary: hostileValue }, { weight: 1, arbitrary: deep });
 }
 
-/** A path parameter: mostly wrong, sometimes a plausible id. */
-export const hostileParam: fc.Arbitrary<string> = fc.oneof(
+/** A path parameter: mostly wrong, sometimes one of `ids` (rows that exist) or another small number. */
+export const hostileParam = (ids: number[]): fc.Arbitrary<string> => fc.oneof(
   fc.constantFrom('0', '-1', '1.5', '99999999999999999999', '2147483648', 'abc', '%00', '%E0%A4%A', '..', '__proto__', ' ', '1e3', '0x1f'),
   fc.integer({ min: 1, max: 50 }).map(String),
+  ...(ids.length ? [fc.constantFrom(...ids).map(String)] : []),
   fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }).map(encodeURIComponent),
 );
