@@ -7,6 +7,7 @@ import { reportDb } from '../lib/db';
 import type { AppDeps } from './app';
 import { REPORT_ROLES, requireRole } from './auth';
 import { ApiError, validationError } from './errors';
+import { reportDepartment } from './scope';
 import type { Operation } from './openapi';
 import { CHANNELS, instant, severityEnum } from './schemas';
 
@@ -58,15 +59,7 @@ function parse<S extends z.ZodType<Query>>(schema: S, req: Request): z.infer<S> 
   const parsed = schema.safeParse({ ...(req.query as Record<string, unknown>) });
   if (!parsed.success) throw validationError(parsed.error);
   const q = parsed.data as Query;
-  const staff = req.staff!;
-  let department = q.department;
-  if (staff.role === 'manager') {
-    if (!staff.department) throw new ApiError(403, 'forbidden', 'reports: a manager sees the figures of their own department, and you have none');
-    if (department !== undefined && department !== staff.department) {
-      throw new ApiError(403, 'forbidden', `department: a manager sees only their own department (${staff.department})`, { department: `must be ${staff.department}` });
-    }
-    department = staff.department;
-  }
+  const department = reportDepartment(req.staff!, q.department);
   const filters: ReportFilters = { from: q.from, to: q.to, department, category: q.category, severity: q.severity, channel: q.channel };
   return { ...(parsed.data as z.infer<S>), filters };
 }
