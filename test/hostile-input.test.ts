@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { Client } from 'pg';
 import { openApiDocument } from '../api/openapi';
 import { createDb, type Db } from '../lib/db';
 import { migrate } from '../prisma/migrate';
@@ -23,9 +24,11 @@ let base: string;
 let pid: number;
 let org: Organisation;
 const ids: number[] = []; // the complaints that exist
+let databaseUrl: string;
 beforeAll(async () => {
   const url = new URL(process.env.DATABASE_URL!);
   url.pathname = `${url.pathname}_hostile`;
+  databaseUrl = url.toString();
   await migrate(url.toString());
   db = createDb(url.toString(), 3);
   // The Temporal server is shared with the other suites, whose complaint-1, complaint-2… exist already.
@@ -50,7 +53,18 @@ afterAll(async () => {
   await api?.stop();
   await worker?.stop();
   await db?.$disconnect();
+  if (!process.env.TEST_KEEP_DATABASE) await dropDatabase(databaseUrl);
 });
+
+async function dropDatabase(url: string) {
+  const admin = new URL(url);
+  const name = admin.pathname.slice(1);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await client.end();
+}
 
 async function send(method: string, path: string, body: unknown, headers: Record<string, string> = {}, raw?: Buffer | string) {
   const res = await fetch(`${base}${path}`, {

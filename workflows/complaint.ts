@@ -117,8 +117,10 @@ export async function complaintWorkflow({ complaintId, receivedAt }: ComplaintSt
     return beside(sent);
   };
   const undeliverable = async (kind: string) => {
-    await record('email_undeliverable', undefined, { kind });
-    await acts.notifyUndeliverable({ ...facts(), kind, step, ownerId: owner?.id ?? null });
+    const recorded = record('email_undeliverable', undefined, { kind });
+    const thisStep = step; // taken now: another step may be recorded while this one is
+    await recorded;
+    await acts.notifyUndeliverable({ ...facts(), kind, step: thisStep, ownerId: owner?.id ?? null });
   };
   const letter = (kind: CustomerEmailKind, textId: TextId) =>
     toCustomer(kind, () => acts.sendCustomerEmail({ complaintId, key: `text-${textId}`, kind, textId }));
