@@ -45,7 +45,10 @@ export function auditTrail(db: Db): RequestHandler {
         const [, targetType, targetId] = /^\/(?:admin\/)?([a-z-]+)\/([^/]+)/.exec(req.path) ?? [];
         const status = aborted ? 499 : res.statusCode; // 499: the client closed the request before its answer
         const outcome = aborted ? 'aborted' : status < 400 ? 'ok' : status < 500 ? 'refused' : 'error';
-        const detail = read ? { query: redact(req.query) ?? null } : { body: redact(req.body) ?? null, error: res.locals.errorCode ?? null };
+        const detail = {
+          ...(read ? { query: redact(req.query) ?? null } : { body: redact(req.body) ?? null, error: res.locals.errorCode ?? null }),
+          ...(aborted && answered ? { answer: res.statusCode } : {}), // what the client would have been told
+        };
         db.auditEntry
           .create({
             data: {
@@ -59,8 +62,22 @@ export function auditTrail(db: Db): RequestHandler {
         log('error', 'audit entry not written', { requestId: req.requestId, error: String(err) });
       }
     };
+    // A client that leaves early does not stop its request, and who sent it may not be known yet: the row
+    // is written once the route answers (into the void), or after a minute if it never does.
+    let left = false;
+    let answered = false;
+    const end = res.end;
+    res.end = function (this: typeof res, ...args: unknown[]) {
+      answered = true;
+      if (left) write(true);
+      return (end as (...a: unknown[]) => typeof res).apply(this, args);
+    } as typeof res.end;
     res.on('finish', () => write(false));
-    res.on('close', () => write(!res.writableFinished));
+    res.on('close', () => {
+      if (res.writableFinished) return write(false);
+      left = true;
+      setTimeout(() => write(true), 60_000).unref();
+    });
     next();
   };
 }
