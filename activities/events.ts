@@ -42,7 +42,7 @@ export interface StepInput {
   /** The workflow's step number: unique per complaint, increasing in the order the workflow took the steps. */
   step: number;
   type: string;
-  /** The workflow's time of the step (not when this activity ran). */
+  /** The workflow's time of the step (kept as data.decidedAt; the row's `at` is when it is written). */
   at: number;
   actorId?: number;
   /** Ids and codes only (a text is named by its textId). */
@@ -70,8 +70,10 @@ export function eventActivities({ db }: ActivityDeps) {
       await db.$transaction([
         db.complaintEvent.createMany({
           data: [{
+            // `at` is when the step is written (a reviewed period gains no events afterwards); the workflow's
+            // own instant of the decision, which its clocks use, is kept beside it.
             complaintId: e.complaintId, eventKey: `${e.step}:${e.type}`, step: e.step, type: e.type, actorId: e.actorId,
-            at: new Date(e.at), data: (e.data ?? {}) as object,
+            data: { ...(e.data ?? {}), decidedAt: new Date(e.at).toISOString() } as object,
           }],
           skipDuplicates: true, // a retry of a step already recorded
         }),

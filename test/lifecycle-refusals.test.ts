@@ -62,7 +62,7 @@ test('a supervisor may not sign off a major complaint; a manager may send it bac
   const event = await s.db.complaintEvent.findFirstOrThrow({ where: { complaintId: id, type: 'sign_off_refused' } });
   expect(event.actorId).toBe(org.manager.id);
   // The comment is kept in PostgreSQL and passed by id; the timeline shows it to staff.
-  expect(event.data).toEqual({ textId: expect.any(Number), requestId: expect.any(String) });
+  expect(event.data).toEqual({ textId: expect.any(Number), requestId: expect.any(String), decidedAt: expect.any(String) });
   const timeline = await getJson(`${s.api}/complaints/${id}/timeline`, org.manager.auth);
   expect(timeline.body.find((e: any) => e.type === 'sign_off_refused').data).toMatchObject({ text: 'Offer a replacement instead.' });
   expect((await s.db.complaint.findUniqueOrThrow({ where: { id } })).resolutionCode).toBeNull();

@@ -102,7 +102,7 @@ test('waiting on the customer pauses the resolution clock: the deadline moves by
   await must(s.api, org.agent, id, 'customer-replies', { reply: 'The one on High Street.' });
   const after = await status(id);
   expect(after.stage).toBe('investigation');
-  const at = async (type: string) => (await s.db.complaintEvent.findFirstOrThrow({ where: { complaintId: id, type } })).at.getTime();
+  const at = async (type: string) => Date.parse(((await s.db.complaintEvent.findFirstOrThrow({ where: { complaintId: id, type } })).data as any).decidedAt);
   const waited = await at('customer_replied') - await at('customer_info_requested');
   expect(waited).toBeGreaterThanOrEqual(2900);
   const resolution = after.deadlines.find((d: any) => d.clock === 'resolution');
