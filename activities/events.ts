@@ -1,4 +1,5 @@
 import type { Flag, SurveyAnswer, TextId } from '../workflows/messages';
+import { readTexts } from '../lib/texts';
 import { flagColumns } from '../workflows/policy';
 import { log } from '../lib/log';
 import type { ActivityDeps } from './deps';
@@ -60,12 +61,7 @@ export function eventActivities({ db }: ActivityDeps) {
      */
     async recordStep(e: StepInput): Promise<void> {
       const r = e.row;
-      const textIds = [r.rejectionReasonTextId, r.rootCauseDetailTextId, r.reportTextId, r.resolutionSummaryTextId]
-        .filter((id): id is number => id !== null);
-      const texts = new Map(textIds.length
-        ? (await db.complaintText.findMany({ where: { id: { in: textIds }, complaintId: e.complaintId }, select: { id: true, body: true } }))
-          .map((t) => [t.id, t.body])
-        : []);
+      const texts = await readTexts(db, e.complaintId, [r.rejectionReasonTextId, r.rootCauseDetailTextId, r.reportTextId, r.resolutionSummaryTextId]);
       const text = (id: TextId | null) => (id === null ? null : texts.get(id) ?? null);
       await db.$transaction([
         db.complaintEvent.createMany({
@@ -95,9 +91,7 @@ export function eventActivities({ db }: ActivityDeps) {
     },
 
     async recordSurveyAnswer(complaintId: number, answer: SurveyAnswer): Promise<void> {
-      const comment = answer.commentTextId
-        ? (await db.complaintText.findFirst({ where: { id: answer.commentTextId, complaintId } }))?.body
-        : undefined;
+      const comment = (await readTexts(db, complaintId, [answer.commentTextId])).get(answer.commentTextId!);
       await db.surveyResponse.upsert({
         where: { complaintId_round: { complaintId, round: answer.round } },
         update: {},

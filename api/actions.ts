@@ -9,7 +9,8 @@ import { workflowIdFor } from '../lib/temporal';
 import * as m from '../workflows/messages';
 import type { AppDeps } from './app';
 import { activeStaff } from './directory';
-import { actorOf, requireRole, SIGN_OFF_ROLES, STAFF_ROLES, TRIAGE_ROLES } from './auth';
+import { actorOf, requireRole } from './auth';
+import { ACTION_RULES } from '../workflows/permissions';
 import { ApiError, validationError } from './errors';
 import { idempotencyKey } from './idempotency';
 import { visibleTo } from './scope';
@@ -32,10 +33,10 @@ export function actionRoutes(deps: AppDeps): Router {
   type Text = (kind: string, body: string | undefined) => Promise<number | undefined>;
 
   function action<N extends ActionName, A>(
-    name: N, roles: m.Role[], update: UpdateDefinition<m.ComplaintStatus, [A]>,
+    name: N, update: UpdateDefinition<m.ComplaintStatus, [A]>,
     toInput: (body: z.infer<(typeof actionSchemas)[N]>, actor: m.Actor, text: Text) => Promise<A> | A,
   ) {
-    router.post(`/complaints/:id/${name}`, requireRole(roles, name), async (req, res) => {
+    router.post(`/complaints/:id/${name}`, requireRole(ACTION_RULES[name].roles, name), async (req, res) => {
       const id = await existingComplaint(req);
       const parsed = actionSchemas[name].safeParse(req.body ?? {});
       if (!parsed.success) throw validationError(parsed.error);
@@ -79,26 +80,26 @@ export function actionRoutes(deps: AppDeps): Router {
     return id;
   }
 
-  action('triage', TRIAGE_ROLES, m.triageUpdate, async (b, actor, text) => ({
+  action('triage', m.triageUpdate, async (b, actor, text) => ({
     actor, valid: b.valid, rejectionReasonTextId: await text('rejection_reason', b.rejectionReason), category: b.category,
     severity: b.severity, department: b.department, flags: b.flags, owner: await ownerOf(b.ownerId),
   }));
-  action('reclassify', TRIAGE_ROLES, m.reclassifyUpdate, async (b, actor, text) => ({
+  action('reclassify', m.reclassifyUpdate, async (b, actor, text) => ({
     actor, severity: b.severity, flags: b.flags, reasonTextId: (await text('reclassification_reason', b.reason))!, owner: await ownerOf(b.ownerId),
   }));
-  action('notes', STAFF_ROLES, m.addNoteUpdate, async (b, actor, text) => ({ actor, textId: (await text('note', b.text))! }));
-  action('root-cause', STAFF_ROLES, m.recordRootCauseUpdate, async (b, actor, text) => ({
+  action('notes', m.addNoteUpdate, async (b, actor, text) => ({ actor, textId: (await text('note', b.text))! }));
+  action('root-cause', m.recordRootCauseUpdate, async (b, actor, text) => ({
     actor, rootCause: b.rootCause, detailTextId: await text('root_cause_detail', b.detail),
   }));
-  action('report', STAFF_ROLES, m.submitReportUpdate, async (b, actor, text) => ({ actor, textId: (await text('report', b.report))! }));
-  action('customer-requests', STAFF_ROLES, m.requestCustomerInfoUpdate, async (b, actor, text) => ({ actor, textId: (await text('question', b.question))! }));
-  action('customer-replies', STAFF_ROLES, m.recordCustomerReplyUpdate, async (b, actor, text) => ({ actor, textId: (await text('customer_reply', b.reply))! }));
-  action('responses', STAFF_ROLES, m.respondUpdate, async (b, actor, text) => ({ actor, textId: (await text('message', b.message))! }));
-  action('resolution', STAFF_ROLES, m.proposeResolutionUpdate, async (b, actor, text) => ({
+  action('report', m.submitReportUpdate, async (b, actor, text) => ({ actor, textId: (await text('report', b.report))! }));
+  action('customer-requests', m.requestCustomerInfoUpdate, async (b, actor, text) => ({ actor, textId: (await text('question', b.question))! }));
+  action('customer-replies', m.recordCustomerReplyUpdate, async (b, actor, text) => ({ actor, textId: (await text('customer_reply', b.reply))! }));
+  action('responses', m.respondUpdate, async (b, actor, text) => ({ actor, textId: (await text('message', b.message))! }));
+  action('resolution', m.proposeResolutionUpdate, async (b, actor, text) => ({
     actor, resolutionCode: b.resolutionCode, summaryTextId: (await text('resolution_summary', b.summary))!, remedy: b.remedy, refundAmount: b.refundAmount,
   }));
-  action('sign-off', SIGN_OFF_ROLES, m.signOffUpdate, async (b, actor, text) => ({ actor, approve: b.approve, commentTextId: await text('sign_off_comment', b.comment) }));
-  action('withdrawal', STAFF_ROLES, m.withdrawUpdate, async (b, actor, text) => ({ actor, reasonTextId: (await text('withdrawal_reason', b.reason))! }));
+  action('sign-off', m.signOffUpdate, async (b, actor, text) => ({ actor, approve: b.approve, commentTextId: await text('sign_off_comment', b.comment) }));
+  action('withdrawal', m.withdrawUpdate, async (b, actor, text) => ({ actor, reasonTextId: (await text('withdrawal_reason', b.reason))! }));
 
   return router;
 }

@@ -7,7 +7,9 @@ import { validateCalendar } from '../workflows/business-hours';
 import { ROLES, SEVERITIES } from '../workflows/messages';
 import type { AppDeps } from './app';
 import { ADMIN_ROLES, requireRole } from './auth';
-import { knownDepartment } from './directory';
+import { knownDepartment, STAFF_VIEW } from './directory';
+import { endSessionsOf } from '../lib/sessions';
+import { passwordSchema, sendPasswordLink, setPassword } from './sessions';
 import { ApiError, validationError } from './errors';
 import { parseId } from './schemas';
 
@@ -45,12 +47,12 @@ export function adminRoutes(deps: AppDeps): Router {
   const router = Router();
   router.use('/admin', requireRole(ADMIN_ROLES, 'administration'));
 
-  router.get('/admin/staff', async (_req, res) => { res.json(await db.staff.findMany({ orderBy: { id: 'asc' } })); });
+  router.get('/admin/staff', async (_req, res) => { res.json(await db.staff.findMany({ orderBy: { id: 'asc' }, select: STAFF_VIEW })); });
   router.post('/admin/staff', async (req, res) => {
     const b = parse(adminSchemas.newStaff, req.body);
     if (await db.staff.findUnique({ where: { email: b.email } })) throw new ApiError(409, 'exists', `email: ${b.email} already has an account`, { email: 'already has an account' });
     await knownDepartment(db, b.department);
-    res.status(201).json(await db.staff.create({ data: { ...b, department: b.department ?? null } }));
+    res.status(201).json(await db.staff.create({ data: { ...b, department: b.department ?? null }, select: STAFF_VIEW }));
   });
   router.patch('/admin/staff/:id', async (req, res) => {
     const id = parseId(req.params.id);
@@ -67,15 +69,31 @@ export function adminRoutes(deps: AppDeps): Router {
           throw new ApiError(409, 'last_admin', 'This is the last active admin: make another admin first, or nobody could manage staff any more');
         }
       }
-      return tx.staff.update({ where: { id }, data: b });
+      const updated = await tx.staff.update({ where: { id }, data: b, select: STAFF_VIEW });
+      if (b.active === false) await endSessionsOf(tx, id); // a deactivated account is signed out everywhere
+      return updated;
     }));
   });
+  async function activeAccount(id: number) {
+    const staff = await db.staff.findUnique({ where: { id } });
+    if (!staff?.active) throw new ApiError(404, 'not_found', `No active staff member with id ${id}`);
+    return staff;
+  }
   router.post('/admin/staff/:id/tokens', async (req, res) => {
     const id = parseId(req.params.id);
     const b = parse(adminSchemas.newToken, req.body);
-    const staff = await db.staff.findUnique({ where: { id } });
-    if (!staff?.active) throw new ApiError(404, 'not_found', `No active staff member with id ${id}`);
+    await activeAccount(id);
     res.status(201).json(await issueToken(db, id, b.label ?? 'api', b.days));
+  });
+  // The console's password: set by the admin, or chosen by the staff member through a one-time link emailed to them.
+  router.put('/admin/staff/:id/password', async (req, res) => {
+    const staff = await activeAccount(parseId(req.params.id));
+    await setPassword(db, staff.id, staff.email, parse(passwordSchema, req.body).password);
+    res.status(204).end();
+  });
+  router.post('/admin/staff/:id/password-link', async (req, res) => {
+    const staff = await activeAccount(parseId(req.params.id));
+    res.status(201).json(await sendPasswordLink(db, staff, req.staff!.name));
   });
   router.delete('/admin/tokens/:id', async (req, res) => {
     const id = parseId(req.params.id);

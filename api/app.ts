@@ -7,7 +7,8 @@ import { adminRoutes } from './admin';
 import { auditRoutes, auditTrail } from './audit';
 import { authenticate } from './auth';
 import { complaintRoutes } from './complaints';
-import { dashboardRoutes } from './dashboard';
+import { consoleRoutes, dashboardRoutes } from './dashboard';
+import { sessionAuth, sessionRoutes } from './sessions';
 import { config } from '../lib/config';
 import { jsonBody, textOnlyUrl } from './body-limits';
 import { errorHandler, ApiError } from './errors';
@@ -28,6 +29,8 @@ export interface AppDeps {
   reviewScheduleId?: string;
   /** The quality reports' own small pool with a statement timeout (lib/db.ts). Default: one made from the configuration. */
   reportDb?: Db;
+  /** Express's "trust proxy": how many proxies in front (their X-Forwarded-Proto/-For are believed). Default TRUST_PROXY. */
+  trustProxy?: number;
 }
 
 /** A body in another format would be read as no body at all: refuse it instead. */
@@ -40,6 +43,10 @@ const jsonBodiesOnly: express.RequestHandler = (req, _res, next) => {
 export function createApp(deps: AppDeps) {
   const app = express();
   app.disable('x-powered-by');
+  // Behind a proxy that ends TLS: the client's address and https are read from its X-Forwarded-* headers
+  // (the session cookie is then Secure).
+  const proxies = deps.trustProxy ?? config().TRUST_PROXY;
+  if (proxies) app.set('trust proxy', proxies);
   app.use(requestContext);
   app.use(textOnlyUrl);
   app.use(helmet());
@@ -50,12 +57,16 @@ export function createApp(deps: AppDeps) {
   app.use((_req, res, next) => { res.set('Cache-Control', 'no-store'); next(); });
   // Open to all: the customer's survey link (a browser's form or JSON, read by its own parsers), health.
   app.use(surveyRoutes(deps));
+  // A console session cookie signs the request in (and a change without its CSRF token is refused) before any body is read.
+  app.use(sessionAuth(deps.db));
   app.use(jsonBody('100kb'));
   app.use(jsonBodiesOnly);
   app.use(healthRoutes(deps));
   // The API reference: the OpenAPI document and its interactive page.
   app.use(docsRoutes());
   app.use(dashboardRoutes()); // the managers' quality dashboard: static pages, signed in with a token by the page itself
+  app.use(consoleRoutes()); // the staff console: static pages that sign in with a password (a session cookie)
+  app.use(sessionRoutes(deps)); // sign-in, sign-out, and setting a password through an emailed link
   // Everything else needs a staff token.
   app.use(authenticate(deps.db));
   app.use(complaintRoutes(deps));

@@ -15,7 +15,7 @@ import { instant } from './schemas';
 
 const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Reads that show customer data. */
-const CUSTOMER_READS = /^\/complaints(\/\d+(\/timeline)?)?\/?$/;
+const CUSTOMER_READS = /^\/complaints(\/\d+(\/timeline|\/emails)?)?\/?$/;
 const SECRET = /token|password|secret/i;
 /** The customer's contact details are kept out of the trail (the complaint itself has them). */
 const CONTACT = /^customer(Name|Email|Phone|Address)$/;
@@ -40,7 +40,9 @@ export function auditTrail(db: Db): RequestHandler {
       if (done) return;
       done = true;
       try {
-        if (!req.staff) { anonymous++; return; }
+        // Sign-in attempts name the account tried (res.locals.auditActorId) before anyone is signed in.
+        const actorId: number | undefined = req.staff?.id ?? res.locals.auditActorId;
+        if (actorId === undefined) { anonymous++; return; }
         const pattern = req.route?.path ? `${req.baseUrl}${req.route.path}` : req.path;
         const [, targetType, targetId] = /^\/(?:admin\/)?([a-z-]+)\/([^/]+)/.exec(req.path) ?? [];
         const status = aborted ? 499 : res.statusCode; // 499: the client closed the request before its answer
@@ -52,7 +54,7 @@ export function auditTrail(db: Db): RequestHandler {
         db.auditEntry
           .create({
             data: {
-              requestId: req.requestId, actorId: req.staff.id, method: req.method, path: req.path, action: `${req.method} ${pattern}`,
+              requestId: req.requestId, actorId, method: req.method, path: req.path, action: `${req.method} ${pattern}`,
               targetType: targetType ?? (res.locals.auditTarget ? req.path.split('/')[1] : null),
               targetId: targetId ?? res.locals.auditTarget ?? null, outcome, status, detail: detail as object,
             },

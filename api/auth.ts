@@ -4,7 +4,8 @@ import { staffForToken } from '../lib/tokens';
 import type { Actor, Role } from '../workflows/messages';
 import { ApiError } from './errors';
 
-// Who is asking: `authenticate` turns `Authorization: Bearer <token>` into req.staff (401 otherwise);
+// Who is asking: `authenticate` turns `Authorization: Bearer <token>` into req.staff (401 otherwise; a
+// console session has set it already, api/sessions.ts);
 // `requireRole` lets the named roles through (403 naming them otherwise).
 
 declare global {
@@ -15,11 +16,13 @@ declare global {
 }
 
 export function authenticate(db: Db): RequestHandler {
-  return async (req: Request, _res: Response, next: NextFunction) => {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    if (req.staff) return next(); // signed in with a session cookie (api/sessions.ts)
     const header = req.get('authorization');
     const match = header && /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match && res.locals.sessionEnded) return next(new ApiError(401, 'session_ended', `Sign-in: ${res.locals.sessionEnded}`));
     if (!match) {
-      return next(new ApiError(401, 'unauthenticated', 'Authorization: send your API token as "Authorization: Bearer <token>"'));
+      return next(new ApiError(401, 'unauthenticated', 'Authorization: send your API token as "Authorization: Bearer <token>", or sign in (POST /session)'));
     }
     const found = await staffForToken(db, match[1]);
     if ('refused' in found) return next(new ApiError(401, 'invalid_token', `Authorization: ${found.refused}`));
@@ -41,7 +44,7 @@ export const ADMIN_ROLES: Role[] = ['admin'];
 /** Everyone with an account may read. */
 export const ANY_ROLE: Role[] = [...STAFF_ROLES, 'admin'];
 
-export function requireRole(roles: Role[], what = 'this'): RequestHandler {
+export function requireRole(roles: readonly Role[], what = 'this'): RequestHandler {
   return (req, _res, next) => {
     const staff = req.staff;
     if (!staff) return next(new ApiError(401, 'unauthenticated', 'Authorization: an API token is required'));

@@ -5,7 +5,10 @@ import type { Prisma } from '../generated/prisma/client';
 import { referenceFor } from '../lib/reference';
 import { workflowIdFor } from '../lib/temporal';
 import { complaintWorkflow } from '../workflows';
-import { statusQuery } from '../workflows/messages';
+import * as m from '../workflows/messages';
+import { SEVERITIES, statusQuery } from '../workflows/messages';
+import { availableActions } from '../workflows/permissions';
+import { atRiskIds, deadlineFacts } from '../reports/backlog';
 import { effectiveSeverity, flagColumns } from '../workflows/policy';
 import { startSearchAttributes } from '../workflows/search-attributes';
 import type { AppDeps } from './app';
@@ -15,7 +18,7 @@ import { ApiError, validationError } from './errors';
 import { visibleTo } from './scope';
 import { withTexts } from './texts';
 import { claim, complete, idempotencyKey, release } from './idempotency';
-import { complaintListQuery, newComplaintSchema, parseId, type NewComplaint } from './schemas';
+import { complaintListQuery, newComplaintSchema, parseId, QUEUES, type NewComplaint } from './schemas';
 
 const START_DEADLINE_MS = 5000;
 
@@ -59,21 +62,43 @@ export function complaintRoutes(deps: AppDeps): Router {
     const [field, dir] = f.sort.startsWith('-') ? [f.sort.slice(1), 'desc' as const] : [f.sort, 'asc' as const];
     const cursor = f.cursor ? decodeCursor(f.cursor) : undefined;
     const rows = await db.complaint.findMany({
-      where: { AND: [visibleTo(req.staff!), where] }, take: f.limit + 1, orderBy: [{ [field]: dir }, { id: dir }],
+      where: { AND: [visibleTo(req.staff!), where, f.queue ? await queueWhere(db, f.queue, req.staff!, now) : {}] }, take: f.limit + 1, orderBy: [{ [field]: dir }, { id: dir }],
       ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
       select: {
         id: true, reference: true, stage: true, severity: true, priority: true, category: true, department: true, ownerId: true,
         channel: true, product: true, customerName: true, createdAt: true, triageDueAt: true, resolutionDueAt: true, outcome: true,
+        owner: { select: { name: true } },
       },
     });
     const page = rows.slice(0, f.limit);
-    res.json({ items: page, nextCursor: rows.length > f.limit ? encodeCursor(page[page.length - 1].id) : null });
+    // Each open complaint's next deadline, its warning point, breach and escalation level (as the backlog report sees them).
+    const facts = new Map((await deadlineFacts(db, page.map((r) => r.id), now)).map((d) => [d.id, d]));
+    const items = page.map(({ owner, ...r }) => {
+      const d = facts.get(r.id);
+      return {
+        ...r, ownerName: owner?.name ?? null,
+        nextDeadline: d?.dueAt ? { clock: d.clock, dueAt: d.dueAt, warnAt: d.warnAt } : null,
+        atRisk: d?.atRisk ?? false, breached: !!d?.breachedClocks, escalationLevel: d?.escalationLevel ?? 0,
+      };
+    });
+    res.json({ items, nextCursor: rows.length > f.limit ? encodeCursor(page[page.length - 1].id) : null });
   });
 
   router.get('/complaints/:id', requireRole(ANY_ROLE), async (req, res) => {
     const complaint = await db.complaint.findFirst({ where: { id: complaintId(req), ...visibleTo(req.staff!) } });
     if (!complaint) throw new ApiError(404, 'not_found', `No complaint with id ${req.params.id}`);
-    res.json({ ...complaint, workflow: await workflowView(temporal, workflowIdFor(complaint.id)) });
+    const workflow = await workflowView(temporal, workflowIdFor(complaint.id));
+    res.json({ ...complaint, workflow, availableActions: await actionsFor(db, complaint, workflow.state, req.staff!) });
+  });
+
+  // Every email the complaint sent or is sending, with its text: what the customer (and staff) were told.
+  router.get('/complaints/:id/emails', requireRole(ANY_ROLE), async (req, res) => {
+    const id = complaintId(req);
+    if (!(await db.complaint.findFirst({ where: { id, ...visibleTo(req.staff!) }, select: { id: true } }))) throw new ApiError(404, 'not_found', `No complaint with id ${id}`);
+    res.json(await db.emailMessage.findMany({
+      where: { complaintId: id }, orderBy: { id: 'asc' },
+      select: { id: true, kind: true, recipient: true, subject: true, textBody: true, status: true, createdAt: true, sentAt: true },
+    }));
   });
 
   router.get('/complaints/:id/timeline', requireRole(ANY_ROLE), async (req, res) => {
@@ -94,10 +119,11 @@ async function register({ db, temporal, taskQueue }: AppDeps, req: Request, body
   const { flags = [], ...input } = body;
   await knownDepartment(db, input.department);
   if (input.ownerId) await activeStaff(db, input.ownerId, 'ownerId');
+  const { receivedAt, ...fields } = input;
   const complaint = await db.$transaction(async (tx) => {
     const row = await tx.complaint.create({
       data: {
-        ...input, reference: `pending-${crypto.randomUUID()}`, occurredOn: new Date(`${input.occurredOn}T00:00:00Z`),
+        ...fields, ...(receivedAt ? { createdAt: receivedAt } : {}), reference: `pending-${crypto.randomUUID()}`, occurredOn: new Date(`${input.occurredOn}T00:00:00Z`),
         ...flagColumns(flags),
       },
     });
@@ -142,6 +168,42 @@ async function register({ db, temporal, taskQueue }: AppDeps, req: Request, body
 }
 
 const complaintId = (req: Request) => parseId(String(req.params.id), 'id', 'complaint');
+
+const WORKING_STAGES = ['received', 'triage', 'investigation', 'waiting_on_customer', 'resolution_proposed'];
+
+/** Which complaints a work queue holds for this staff member (see QUEUES in schemas.ts). */
+async function queueWhere(db: AppDeps['db'], queue: keyof typeof QUEUES, staff: m.Actor, now: Date): Promise<Prisma.ComplaintWhereInput> {
+  switch (queue) {
+    case 'mine': return { ownerId: staff.id, stage: { in: WORKING_STAGES } };
+    case 'triage': return { stage: { in: ['received', 'triage'] }, ...(staff.department ? { OR: [{ department: staff.department }, { department: null }] } : {}) };
+    case 'at_risk': return { id: { in: await atRiskIds(db, now) }, stage: { in: WORKING_STAGES } };
+    case 'waiting': return { stage: 'waiting_on_customer' };
+    case 'sign_off': {
+      const severities = SEVERITIES.filter((sv) => availableActions({ stage: 'resolution_proposed', severity: sv }, staff).includes('sign-off'));
+      // Four eyes: not the resolutions this staff member proposed (the latest proposal counts).
+      const mine = await db.$queryRaw<{ id: number }[]>`
+        SELECT c.id FROM complaints c
+        CROSS JOIN LATERAL (SELECT e.actor_id FROM complaint_events e WHERE e.complaint_id = c.id AND e.type = 'resolution_proposed'
+                            ORDER BY e.step DESC, e.id DESC LIMIT 1) p
+        WHERE c.stage = 'resolution_proposed' AND p.actor_id = ${staff.id}`;
+      return { stage: 'resolution_proposed', severity: { in: severities }, id: { notIn: mine.map((r) => r.id) } };
+    }
+  }
+}
+
+/** The actions the staff member may take now, from the workflow's live state (or the row when the worker is away). */
+async function actionsFor(db: AppDeps['db'], row: { id: number; stage: string; severity: string | null }, state: unknown, staff: m.Actor) {
+  const live = state as m.ComplaintStatus | undefined;
+  const stage = (live?.stage ?? row.stage) as m.Stage;
+  const severity = (live?.severity ?? row.severity ?? 'minor') as m.Severity;
+  let proposedBy: number | null = null;
+  if (stage === 'resolution_proposed') {
+    const proposal = await db.complaintEvent.findFirst({ where: { complaintId: row.id, type: 'resolution_proposed' }, orderBy: [{ step: 'desc' }, { id: 'desc' }], select: { actorId: true } });
+    proposedBy = proposal?.actorId ?? null;
+  }
+  const triaged = live ? live.valid !== undefined : row.stage !== 'received' && row.stage !== 'triage';
+  return availableActions({ stage, severity, proposedBy, triaged }, staff);
+}
 
 /** Open and past a deadline it has not met: untriaged past triage, or unresolved past resolution. */
 function overdue(now: Date): Prisma.ComplaintWhereInput[] {

@@ -34,6 +34,41 @@ function send(res: Response, dir: string, file: string) {
   res.sendFile(file, { root: dir, dotfiles: 'deny', cacheControl: false });
 }
 
+const CONSOLE = path.join(__dirname, 'console');
+/** The console's pages: path pattern → file. */
+const CONSOLE_PAGES: [RegExp, string][] = [
+  [/^\/?$/, 'index.html'],
+  [/^\/sign-in\/?$/, 'sign-in.html'],
+  [/^\/set-password\/?$/, 'set-password.html'],
+  [/^\/new\/?$/, 'new.html'],
+  [/^\/complaints\/[1-9]\d{0,9}\/?$/, 'complaint.html'],
+];
+const CONSOLE_ASSETS = new Set(['console.js', 'queues.js', 'new.js', 'complaint.js', 'sign-in.js', 'set-password.js', 'console.css']);
+
+/**
+ * The staff console (api/console/): static pages that sign in with a password (POST /session sets a
+ * cookie) and then act only through the API, sending the session's CSRF token with every change. It
+ * shares the dashboard's stylesheet; the dashboard is one of its sections.
+ *
+ *   GET /console                    work queues          GET /console/new              register a complaint
+ *   GET /console/complaints/:id     a complaint, with its actions
+ *   GET /console/sign-in            sign-in              GET /console/set-password     the emailed link's page
+ *   GET /console/assets/<file>      scripts and stylesheet
+ */
+export function consoleRoutes(): Router {
+  const router = Router();
+  router.use('/console', (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    const page = CONSOLE_PAGES.find(([pattern]) => pattern.test(req.path));
+    if (page) return send(res, CONSOLE, page[1]);
+    const asset = /^\/assets\/([\w.-]+)$/.exec(req.path);
+    if (asset && CONSOLE_ASSETS.has(asset[1])) return send(res, CONSOLE, asset[1]);
+    if (asset && (asset[1] === 'dashboard.css' || asset[1] === 'common.js')) return send(res, PAGES, asset[1]); // shared with the dashboard
+    next(new ApiError(404, 'not_found', `No console page ${req.originalUrl.split('?')[0]}`));
+  });
+  return router;
+}
+
 export function dashboardRoutes(): Router {
   const router = Router();
   router.use('/dashboard', (req, res, next) => {

@@ -4,6 +4,9 @@ import { ApiError } from './errors';
 
 // Checks against the staff directory that several routes make: a 422 naming the field when they fail.
 
+/** What the API shows of a staff member: never the password's hash or the sign-in counters. */
+export const STAFF_VIEW = { id: true, name: true, email: true, role: true, department: true, active: true, passwordSetAt: true } as const;
+
 export async function knownDepartment(db: Db, code: string | null | undefined, field = 'department'): Promise<void> {
   if (!code || (await db.department.findUnique({ where: { code } }))) return;
   const known = (await db.department.findMany({ select: { code: true }, orderBy: { code: 'asc' } })).map((d) => d.code);

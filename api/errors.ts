@@ -32,9 +32,6 @@ export function sendError(res: Response, err: ApiError) {
 export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
   if (res.headersSent) return void res.end(); // the answer has gone: nothing more can be said
   if (err instanceof ApiError) return sendError(res, err);
-  if (err instanceof RangeError && /call stack/i.test(err.message)) {
-    return sendError(res, new ApiError(400, 'too_deep', 'body: nested too deeply', { body: 'nested too deeply' }));
-  }
   // body-parser's own errors: malformed JSON, too large, wrong charset
   if (err?.type === 'entity.parse.failed') {
     // Strict parsing refuses a bare null, string or number the same way as broken JSON.

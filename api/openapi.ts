@@ -10,6 +10,9 @@ import { reviewScheduleChange } from './review-admin';
 import { actionSchemas, complaintListQuery, idParam, newComplaintSchema, type ActionName } from './schemas';
 import { IDEMPOTENCY_KEY } from './idempotency';
 import { answerSchema, formSchema } from './survey';
+import { passwordLinkUseSchema, passwordSchema, signInSchema } from './sessions';
+import { SESSION_COOKIE } from '../lib/sessions';
+import { ACTION_RULES, ACTIONS as ACTION_NAMES } from '../workflows/permissions';
 
 // The OpenAPI 3.1 document, generated from the zod schemas the routes validate with (request bodies,
 // query and path parameters), served at GET /openapi.json, with Swagger UI at GET /docs.
@@ -30,7 +33,7 @@ export const errorSchema = z.object({
 
 type JsonSchema = Record<string, unknown>;
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-type Tag = 'Complaints' | 'Staff actions' | 'Directory' | 'Administration' | 'Quality review' | 'Survey' | 'Service';
+type Tag = 'Sign-in' | 'Complaints' | 'Staff actions' | 'Directory' | 'Administration' | 'Quality review' | 'Survey' | 'Service';
 
 export interface Operation {
   method: Method;
@@ -85,7 +88,6 @@ const surveyToken = { schema: { type: 'string' }, description: 'The single-use t
 
 // ---- the routes ------------------------------------------------------------------------------------
 
-const ACTION_ROLES: Partial<Record<ActionName, readonly Role[]>> = { triage: TRIAGE_ROLES, reclassify: TRIAGE_ROLES, 'sign-off': SIGN_OFF_ROLES };
 const ACTIONS: Record<ActionName, { summary: string; description?: string; example: Record<string, unknown> }> = {
   triage: {
     summary: 'Triage: accept with category, severity, department and owner, or reject with a reason',
@@ -129,6 +131,27 @@ export function operations(): Operation[] {
     { method: 'get', path: '/docs', tag: 'Service', roles: 'public', summary: 'Interactive API reference (Swagger UI)', ok: { status: 200, description: 'An HTML page', html: true } },
 
     {
+      method: 'post', path: '/session', tag: 'Sign-in', roles: 'public', summary: 'Sign in with email and password (the console)',
+      description: 'Sets the session cookie (HttpOnly, SameSite=Strict, Secure over HTTPS) and answers with the CSRF token that every change sent with the cookie must carry as `X-CSRF-Token`. After five failed sign-ins in a row the account answers 429 with Retry-After until SIGN_IN_DELAY (doubling with each further failure) has passed.',
+      body: { name: 'SignIn', schema: signInSchema, example: { email: 'sam@example.com', password: 'correct horse battery' } },
+      ok: { status: 201, description: 'Signed in', schema: 'Session' }, errors: [401, 422, 429],
+    },
+    {
+      method: 'get', path: '/session', tag: 'Sign-in', roles: 'public', summary: 'Who is signed in with the session cookie, and its CSRF token',
+      description: 'Without a session (no cookie, or one that has ended), `staff` and `csrfToken` are null.',
+      ok: { status: 200, description: 'The session, or nulls', schema: 'Session' },
+    },
+    {
+      method: 'delete', path: '/session', tag: 'Sign-in', roles: ANY_ROLE, summary: 'Sign out: the session ends on the server (the cookie no longer works)',
+      description: 'Needs the session cookie and its X-CSRF-Token.', ok: { status: 204, description: 'Signed out' },
+    },
+    {
+      method: 'post', path: '/password', tag: 'Sign-in', roles: 'public', summary: 'Set a password with the one-time link an admin had emailed',
+      description: 'The token is the part after # in the link. The account\'s other sessions end.',
+      body: { name: 'PasswordLinkUse', schema: passwordLinkUseSchema, example: { token: 'the-token-from-the-link', password: 'a long passphrase of mine' } },
+      ok: { status: 200, description: 'Set', schema: { type: 'object', properties: { passwordSet: { type: 'boolean' }, email: { type: 'string' } } } }, errors: [410, 422],
+    },
+    {
       method: 'post', path: '/complaints', tag: 'Complaints', roles: STAFF_ROLES, summary: 'Register a complaint and start its workflow',
       description: 'Stores the complaint and starts its workflow, both or neither. The acknowledgement email goes out at once.',
       headers: idempotencyHeader('A retry with the same key and body returns the first answer (with `Idempotent-Replayed: true`) and starts no second workflow; the same key with another body is a 422.'),
@@ -143,7 +166,7 @@ export function operations(): Operation[] {
     },
     {
       method: 'get', path: '/complaints', tag: 'Complaints', roles: ANY_ROLE, summary: 'List complaints: filters, sort, cursor pagination',
-      description: 'Unknown query parameters are refused. `q` searches the description (case-insensitive); `from`/`to` bound the creation time; `nextCursor` of one page is the `cursor` of the next.',
+      description: 'Unknown query parameters are refused. `queue` picks one of the work queues of the signed-in staff member (the console\'s lists). `q` searches the description (case-insensitive); `from`/`to` bound the creation time; `nextCursor` of one page is the `cursor` of the next. Each item carries its next open deadline, whether it is at risk or breached, and its escalation level.',
       query: complaintListQuery, ok: { status: 200, description: 'One page', schema: 'ComplaintPage' },
     },
     {
@@ -154,9 +177,13 @@ export function operations(): Operation[] {
       method: 'get', path: '/complaints/:id/timeline', tag: 'Complaints', roles: ANY_ROLE, summary: 'Every step of a complaint, in order, with its actor',
       params: { id: complaintId }, ok: { status: 200, description: 'The events', schema: { type: 'array', items: { $ref: '#/components/schemas/TimelineEntry' } } }, errors: [404],
     },
+    {
+      method: 'get', path: '/complaints/:id/emails', tag: 'Complaints', roles: ANY_ROLE, summary: 'Every email of a complaint, with its text and whether it left',
+      params: { id: complaintId }, ok: { status: 200, description: 'The emails', schema: { type: 'array', items: { $ref: '#/components/schemas/Email' } } }, errors: [404],
+    },
 
     ...(Object.keys(ACTIONS) as ActionName[]).map((name): Operation => ({
-      method: 'post', path: `/complaints/:id/${name}`, tag: 'Staff actions', roles: ACTION_ROLES[name] ?? STAFF_ROLES,
+      method: 'post', path: `/complaints/:id/${name}`, tag: 'Staff actions', roles: ACTION_RULES[name].roles,
       summary: ACTIONS[name].summary,
       description: [ACTIONS[name].description, 'Sent to the complaint\'s workflow in the name of the token\'s owner; its validator refuses a wrong one with 409 (wrong moment), 422 (wrong value) or 403 (wrong person), leaving the complaint unchanged.'].filter(Boolean).join(' '),
       params: { id: complaintId },
@@ -175,6 +202,7 @@ export function operations(): Operation[] {
     })),
 
     { method: 'get', path: '/staff', tag: 'Directory', roles: ANY_ROLE, summary: 'The active staff', ok: { status: 200, description: 'Staff', schema: { type: 'array', items: { $ref: '#/components/schemas/Staff' } } } },
+    { method: 'get', path: '/lists', tag: 'Directory', roles: ANY_ROLE, summary: 'The choices of the forms: categories, root causes, resolution codes (active), severities, flags, remedies, channels', ok: { status: 200, description: 'The lists', schema: { type: 'object' } } },
     { method: 'get', path: '/departments', tag: 'Directory', roles: ANY_ROLE, summary: 'The departments', ok: { status: 200, description: 'Departments', schema: { type: 'array', items: { $ref: '#/components/schemas/Department' } } } },
 
     { method: 'get', path: '/admin/staff', tag: 'Administration', roles: ADMIN_ROLES, summary: 'All staff, active or not', ok: { status: 200, description: 'Staff', schema: { type: 'array', items: { $ref: '#/components/schemas/Staff' } } } },
@@ -197,6 +225,15 @@ export function operations(): Operation[] {
       method: 'post', path: '/admin/staff/:id/tokens', tag: 'Administration', roles: ADMIN_ROLES, summary: 'Issue an API token (shown once; only its hash is kept)',
       params: { id: rowId('staff member') }, body: { name: 'NewToken', schema: adminSchemas.newToken, example: { label: 'laptop', days: 90 } },
       ok: { status: 201, description: 'The token', schema: 'IssuedToken' }, errors: [404],
+    },
+    {
+      method: 'put', path: '/admin/staff/:id/password', tag: 'Administration', roles: ADMIN_ROLES, summary: "Set a staff member's console password (the account's sessions end)",
+      params: { id: rowId('staff member') }, body: { name: 'PasswordInput', schema: passwordSchema, example: { password: 'a long passphrase for sam' } },
+      ok: { status: 204, description: 'Set' }, errors: [404, 422],
+    },
+    {
+      method: 'post', path: '/admin/staff/:id/password-link', tag: 'Administration', roles: ADMIN_ROLES, summary: 'Email the staff member a one-time link to set their password (valid 24 h)',
+      params: { id: rowId('staff member') }, ok: { status: 201, description: 'Sent', schema: { type: 'object', properties: { sentTo: { type: 'string' }, expiresAt: { type: 'string' }, delivery: { type: 'string' } } } }, errors: [404, 503],
     },
     {
       method: 'delete', path: '/admin/tokens/:id', tag: 'Administration', roles: ADMIN_ROLES, summary: 'Revoke an API token (at once)',
@@ -292,17 +329,33 @@ const complaintSummary = z.object({
   department: nullableText, ownerId: z.int().nullable(), channel: z.string(), product: z.string(), customerName: z.string(),
   createdAt: when, triageDueAt: when.nullable(), resolutionDueAt: when.nullable(), outcome: nullableText,
 });
-const staff = z.object({ id: z.int(), name: z.string(), email: z.string(), role: z.enum(ROLES), department: nullableText, active: z.boolean() });
+const listedComplaint = complaintSummary.extend({
+  ownerName: nullableText,
+  nextDeadline: z.object({ clock: z.string(), dueAt: when, warnAt: when }).nullable().describe('The open deadline due first; null when no clock runs'),
+  atRisk: z.boolean().describe('Past the warning point of an open deadline, or breached'), breached: z.boolean(),
+  escalationLevel: z.int().describe('0 none, 1 supervisor, 2 manager, 3 senior management'),
+});
+const staff = z.object({ id: z.int(), name: z.string(), email: z.string(), role: z.enum(ROLES), department: nullableText, active: z.boolean(), passwordSetAt: when.nullable().describe('When the console password was last set; null: none') });
 const department = z.object({ code: z.string(), name: z.string(), email: z.string() });
 const responseSchemas: Record<string, z.ZodType> = {
   Error: errorSchema,
   ComplaintCreated: z.object({ id: z.int(), reference: z.string(), status: z.string(), workflowId: z.string() }),
   ComplaintSummary: complaintSummary,
-  ComplaintPage: z.object({ items: z.array(complaintSummary), nextCursor: z.string().nullable().describe('The `cursor` of the next page; null on the last') }),
+  ComplaintPage: z.object({ items: z.array(listedComplaint), nextCursor: z.string().nullable().describe('The `cursor` of the next page; null on the last') }),
   Complaint: complaintSummary.extend({
     customerEmail: z.string(), description: z.string(), occurredOn: when,
     workflow: z.object({ workflowId: z.string(), runStatus: z.string().optional(), state: z.unknown().optional(), stateError: z.string().optional(), error: z.string().optional() }),
+    availableActions: z.array(z.enum(ACTION_NAMES)).describe('The staff actions the caller may take now (stage, role, and for a sign-off severity and four eyes)'),
   }).describe('The stored complaint (every column) and its workflow'),
+  Email: z.object({
+    id: z.int(), kind: z.string(), recipient: z.string(), subject: z.string(), textBody: z.string(),
+    status: z.enum(['pending', 'sending', 'sent', 'undeliverable', 'stopped']), createdAt: when, sentAt: when.nullable(),
+  }),
+  Session: z.object({
+    staff: z.object({ id: z.int(), name: z.string(), email: z.string(), role: z.enum(ROLES), department: nullableText }).nullable(),
+    csrfToken: z.string().nullable().describe('Send as X-CSRF-Token with every change made with the session cookie'),
+    expiresAt: when.optional(),
+  }),
   TimelineEntry: z.object({ at: when, type: z.string(), actor: z.object({ id: z.int(), name: z.string(), role: z.string() }).nullable(), data: z.unknown() }),
   ComplaintStatus: z.object({
     complaintId: z.int(), stage: z.string(), outcome: z.string().optional(), severity: z.enum(SEVERITIES), priority: z.string(),
@@ -437,6 +490,7 @@ export function openApiDocument(): JsonSchema {
       ].join(' '),
     },
     tags: [
+      { name: 'Sign-in', description: 'People sign in to the console with a password and get a session cookie; machine clients use API tokens' },
       { name: 'Complaints', description: 'Register, list and read complaints' },
       { name: 'Staff actions', description: "Steps of a complaint's process, sent to its workflow" },
       { name: 'Directory', description: 'Staff and departments' },
@@ -445,10 +499,13 @@ export function openApiDocument(): JsonSchema {
       { name: 'Survey', description: "The customer's satisfaction survey, through the link in the email (no token)" },
       { name: 'Service', description: 'Health and this reference' },
     ],
-    security: [{ bearerAuth: [] }],
+    security: [{ bearerAuth: [] }, { sessionCookie: [] }],
     paths,
     components: {
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API token, `cmp_…`' } },
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API token, `cmp_…`' },
+        sessionCookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'A console session (POST /session); every change also needs its CSRF token in `X-CSRF-Token`' },
+      },
       schemas,
     },
   };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApiError } from './errors';
 import { FLAGS, REMEDIES, SEVERITIES } from '../workflows/messages';
+import type { ActionName } from '../workflows/permissions';
 
 // "is required" rather than zod's "expected string, received undefined".
 z.config({
@@ -37,6 +38,13 @@ export const newComplaintSchema = z.strictObject({
   flags: flagList.optional(),
   department: z.string().trim().min(1).max(100).optional(),
   ownerId: z.number().int().positive().max(2_147_483_647, 'is not a known staff id').optional(),
+  // When the complaint arrived, if before it was registered (a letter opened this morning): every clock counts from here.
+  receivedAt: z.string().trim().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/, 'must be an ISO 8601 date-time with an offset (2026-11-01T08:00:00Z)')
+    .transform((s) => new Date(s))
+    .refine((d) => !Number.isNaN(d.getTime()), 'is not a real date-time')
+    .refine((d) => d.getTime() <= Date.now() + 60_000, 'must not be in the future')
+    .refine((d) => d.getTime() >= Date.now() - 90 * 86_400_000, 'must be within the last 90 days')
+    .optional(),
 });
 
 export type NewComplaint = z.infer<typeof newComplaintSchema>;
@@ -56,7 +64,19 @@ export const instant = (edge: 'from' | 'to') => z.string().trim()
 const STAGES = ['received', 'triage', 'investigation', 'waiting_on_customer', 'resolution_proposed', 'resolved', 'survey', 'closed'] as const;
 
 /** GET /complaints: filters, sort and a page. */
+/** The staff console's work queues (GET /complaints?queue=…), each for the signed-in staff member. */
+export const QUEUES = {
+  mine: 'open complaints I own',
+  triage: "complaints waiting for triage in my department (and those not yet given one)",
+  at_risk: 'open complaints past the warning point of a deadline, or breached',
+  waiting: 'complaints waiting on the customer',
+  sign_off: 'resolutions proposed that I may sign off (my role suffices for the severity, and I did not propose it)',
+} as const;
+const QUEUE_NAMES = Object.keys(QUEUES) as (keyof typeof QUEUES)[];
+
 export const complaintListQuery = z.strictObject({
+  queue: z.enum(QUEUE_NAMES, { message: `must be one of ${QUEUE_NAMES.join(', ')}` }).optional()
+    .describe(Object.entries(QUEUES).map(([k, v]) => `${k}: ${v}`).join('; ')),
   stage: z.enum(STAGES, { message: `must be one of ${STAGES.join(', ')}` }).optional(),
   severity: severityEnum.optional(),
   category: z.string().max(100).optional(),
@@ -115,5 +135,5 @@ export const actionSchemas = {
   }),
   'sign-off': z.strictObject({ approve: z.boolean({ message: 'must be true or false' }), comment: longText(4000).optional() }),
   withdrawal: z.strictObject({ reason: longText(2000) }),
-};
-export type ActionName = keyof typeof actionSchemas;
+} satisfies Record<ActionName, z.ZodType>;
+export type { ActionName };

@@ -1,4 +1,5 @@
 import type { Db } from '../lib/db';
+import { readTexts } from '../lib/texts';
 
 // Free text that staff and customers write about a complaint lives in complaint_texts; the workflow is
 // given its id (see workflows/messages.ts), so none of it lands in Temporal's history.
@@ -22,8 +23,7 @@ export async function dropTexts(db: Db, ids: number[]): Promise<void> {
 export async function withTexts<E extends { data: unknown }>(db: Db, complaintId: number, events: E[]): Promise<E[]> {
   const ids = events.map((e) => (e.data as { textId?: unknown } | null)?.textId).filter((id): id is number => typeof id === 'number');
   if (!ids.length) return events;
-  const texts = new Map((await db.complaintText.findMany({ where: { complaintId, id: { in: ids } }, select: { id: true, body: true } }))
-    .map((t) => [t.id, t.body]));
+  const texts = await readTexts(db, complaintId, ids);
   return events.map((e) => {
     const { textId, ...rest } = (e.data ?? {}) as { textId?: number };
     return textId === undefined ? e : { ...e, data: { ...rest, text: texts.get(textId) ?? null } };

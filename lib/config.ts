@@ -42,6 +42,14 @@ const schema = z.object({
   // Requests per minute an API process takes from one client address, and from one API token (429 past them).
   RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_PER_TOKEN: z.coerce.number().int().min(1).default(60),
+  // Console sessions (a cookie after signing in with a password): ended after SESSION_IDLE without a
+  // request, and at SESSION_MAX after sign-in whatever happens. After five failed sign-ins in a row an
+  // account takes its next attempt only SIGN_IN_DELAY later, doubling with each further failure (at most 15m).
+  // Proxies in front of the API whose X-Forwarded-For/-Proto are believed (0: none; 1: one load balancer that ends TLS).
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  SESSION_IDLE: duration.default('30m'),
+  SESSION_MAX: duration.default('12h'),
+  SIGN_IN_DELAY: duration.default('30s'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   // The periodic quality review: a Temporal Schedule the worker creates when it is missing.
   REVIEW_EVERY: z.union([duration, z.literal('off')]).default('7d'),

@@ -46,10 +46,11 @@ export const AT_RISK_COLUMNS = [
   'breachedClocks', 'clock', 'dueAt', 'warnAt',
 ] as const;
 
-/** The open complaints with their open clocks, as CTEs `open` and `flagged`. */
-function openComplaints(filters: ReportFilters, now: Date): Prisma.Sql {
+/** The open complaints with their open clocks, as CTEs `open` and `flagged`; `ids`: only those complaints. */
+function openComplaints(filters: ReportFilters, now: Date, ids?: number[]): Prisma.Sql {
   const received = Prisma.sql`${filters.from ? Prisma.sql` AND c.created_at >= ${ts(filters.from)}` : Prisma.empty}${
-    filters.to ? Prisma.sql` AND c.created_at < ${ts(filters.to)}` : Prisma.empty}`;
+    filters.to ? Prisma.sql` AND c.created_at < ${ts(filters.to)}` : Prisma.empty}${
+    ids ? Prisma.sql` AND c.id = ANY(${ids}::int[])` : Prisma.empty}`;
   const asOf = ts(now);
   return Prisma.sql`
     WITH open AS (
@@ -119,4 +120,35 @@ export async function atRiskReport(db: Db, filters: ReportFilters, limit = 200, 
     ORDER BY breached_clocks IS NULL, due NULLS LAST, id
     LIMIT ${limit}`);
   return { report: 'at-risk' as const, ...meta(filters, now), limit, columns: AT_RISK_COLUMNS, rows };
+}
+
+/** A complaint's deadline as the staff console lists it (the same rules as the backlog above). */
+export interface DeadlineFacts {
+  id: number;
+  /** The open deadline due first, its instant and warning point, or nulls when no clock runs. */
+  clock: string | null;
+  dueAt: Date | null;
+  warnAt: Date | null;
+  atRisk: boolean;
+  breachedClocks: string | null;
+  /** The highest escalation since the complaint arrived or was last reopened: 0 none, 1 supervisor, 2 manager, 3 senior management. */
+  escalationLevel: number;
+}
+
+const factsOf = (rows: Prisma.Sql) => Prisma.sql`${rows}
+    SELECT f.id, f.clock, f.due AS "dueAt", f.warn_at AS "warnAt", f.at_risk AS "atRisk", f.breached_clocks AS "breachedClocks",
+           coalesce((SELECT max(CASE e.level WHEN 'supervisor' THEN 1 WHEN 'manager' THEN 2 WHEN 'senior_manager' THEN 3 ELSE 0 END)
+                     FROM escalations e WHERE e.complaint_id = f.id AND e.at >= coalesce(f.reopened_at, f.created_at)), 0)::int AS "escalationLevel"
+    FROM flagged f`;
+
+/** Deadline facts of the given complaints (those still open; closed ones are left out). */
+export async function deadlineFacts(db: Db, ids: number[], now = new Date()): Promise<DeadlineFacts[]> {
+  if (!ids.length) return [];
+  return db.$queryRaw<DeadlineFacts[]>(factsOf(openComplaints({}, now, ids)));
+}
+
+/** The ids of every open complaint at risk (past a warning point or breached). */
+export async function atRiskIds(db: Db, now = new Date()): Promise<number[]> {
+  const rows = await db.$queryRaw<{ id: number }[]>(Prisma.sql`${openComplaints({}, now)} SELECT id FROM flagged WHERE at_risk`);
+  return rows.map((r) => r.id);
 }

@@ -4,6 +4,7 @@ import { createDb } from '../lib/db';
 import { knownDepartment } from '../api/directory';
 import { migrate } from '../prisma/migrate';
 import { issueToken } from '../lib/tokens';
+import { sendPasswordLink, setPassword } from '../api/sessions';
 import { ROLES } from '../workflows/messages';
 
 // The staff command line: the first admin, more staff, and API tokens (shown once, stored as a hash).
@@ -12,6 +13,8 @@ import { ROLES } from '../workflows/messages';
 //   npm run admin -- issue-token --email sam@example.com [--label laptop] [--days 90]
 //   npm run admin -- list-tokens [--email sam@example.com]
 //   npm run admin -- revoke-token --id 3
+//   echo 'a long passphrase' | npm run admin -- set-password --email sam@example.com
+//   npm run admin -- send-password-link --email sam@example.com
 
 const USAGE = `usage: npm run admin -- <command> [options]
   create-admin --name NAME --email EMAIL          create an admin (or reuse the account) and print a token
@@ -19,6 +22,8 @@ const USAGE = `usage: npm run admin -- <command> [options]
   issue-token --email EMAIL [--label LABEL] [--days N]
   list-tokens [--email EMAIL]
   revoke-token --id ID
+  set-password --email EMAIL                      the console password, read from standard input (one line)
+  send-password-link --email EMAIL                email a one-time link to set it (valid 24 h)
 roles: ${ROLES.join(', ')}`;
 
 async function main() {
@@ -79,6 +84,20 @@ async function main() {
         console.log(`token #${t.id} (cmp_${t.prefix}_…) revoked`);
         break;
       }
+      case 'set-password': {
+        const staff = await activeByEmail(db, need('email'));
+        const password = (await readStdin()).replace(/\r?\n$/, '');
+        if (!password) throw new Error('set-password reads the password from standard input: echo \'…\' | npm run admin -- set-password --email …');
+        await setPassword(db, staff.id, staff.email, password);
+        console.log(`password set for staff #${staff.id} ${staff.email}; their other sessions have ended`);
+        break;
+      }
+      case 'send-password-link': {
+        const staff = await activeByEmail(db, need('email'));
+        const sent = await sendPasswordLink(db, staff, 'An administrator');
+        console.log(`link emailed to ${sent.sentTo} (${sent.delivery}); it works once, until ${sent.expiresAt.toISOString()}`);
+        break;
+      }
       default:
         throw new Error(USAGE);
     }
@@ -87,12 +106,25 @@ async function main() {
   }
 }
 
+async function activeByEmail(db: ReturnType<typeof createDb>, email: string) {
+  const staff = await db.staff.findUnique({ where: { email } });
+  if (!staff || !staff.active) throw new Error(`no active staff member with email ${email}`);
+  return staff;
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) console.error('password (then Enter, Ctrl-D):');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').split('\n')[0];
+}
+
 async function printToken(db: ReturnType<typeof createDb>, staffId: number, label: string, days?: number) {
   const { id, token } = await issueToken(db, staffId, label, days);
   console.log(`token #${id} (keep it; it is not shown again):\n${token}`);
 }
 
-main().catch((err) => {
+main().then(() => process.exit(0), (err) => {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { createDb } from '../lib/db';
 import { migrate } from '../prisma/migrate';
 import { seed } from '../prisma/seed';
+import crypto from 'node:crypto';
+import { setPassword } from '../api/sessions';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { portAnswers, prefixLogger, type Managed } from './processes';
 import { ROOT, startMailCatcher, startService, startTemporal } from './stack';
@@ -73,6 +75,7 @@ async function main() {
   const m = await migrate(databaseUrl);
   const seedDb = createDb(databaseUrl, 1);
   await seed(seedDb);
+  const demoPassword = await demoPasswords(seedDb);
   await seedDb.$disconnect();
   log(`database ready: ${m.applied.length} migration(s) applied, ${m.alreadyApplied.length} already there; reference data in place`);
 
@@ -96,11 +99,23 @@ async function main() {
   supervise('worker', 'worker/main.ts', env);
   supervise('api', 'api/main.ts', env);
   const api = `http://localhost:${process.env.PORT ?? 3000}`;
-  links.unshift(`API           ${api}  (GET /health; reference ${api}/docs)`, `Dashboard     ${api}/dashboard`);
+  links.unshift(`API           ${api}  (GET /health; reference ${api}/docs)`, `Console       ${api}/console`, `Dashboard     ${api}/dashboard`);
+  links.push(demoPassword
+    ? `Console sign-in: the demo staff (alex.agent, sam.supervisor, mia.manager, sena.senior … @complaints.local) got the password ${demoPassword}`
+    : 'Console sign-in: demo staff keep the password printed at the first start (new one: echo \'…\' | npm run admin -- set-password --email sam.supervisor@complaints.local)');
   links.push('Tokens: npm run admin -- issue-token --email sam.supervisor@complaints.local');
   log('up:');
   for (const l of links) log(`  ${l}`);
   log('press Ctrl-C to stop everything');
+}
+
+/** The seeded demo staff without a password get one, made up now and printed once (a local demo only). */
+async function demoPasswords(db: ReturnType<typeof createDb>): Promise<string | null> {
+  const without = await db.staff.findMany({ where: { email: { endsWith: '@complaints.local' }, passwordHash: null, active: true } });
+  if (!without.length) return null;
+  const password = `demo-${crypto.randomBytes(6).toString('base64url')}`;
+  for (const s of without) await setPassword(db, s.id, s.email, password);
+  return password;
 }
 
 main().catch((err) => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { Client } from 'pg';
+import { dropDatabase } from './support/databases';
 import { openApiDocument } from '../api/openapi';
 import { createDb, type Db } from '../lib/db';
 import { issueToken } from '../lib/tokens';
@@ -56,16 +56,6 @@ afterAll(async () => {
   await db?.$disconnect();
   if (!process.env.TEST_KEEP_DATABASE) await dropDatabase(databaseUrl);
 });
-
-async function dropDatabase(url: string) {
-  const admin = new URL(url);
-  const name = admin.pathname.slice(1);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString() });
-  await client.connect();
-  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await client.end();
-}
 
 async function send(method: string, path: string, body: unknown, headers: Record<string, string> = {}, raw?: Buffer | string) {
   const res = await fetch(`${base}${path}`, {

@@ -24,6 +24,9 @@ async function majorUnderInvestigation() {
     valid: true, category: 'product_quality', severity: 'major', department: org.department, ownerId: org.manager.id,
   });
   await must(s.api, org.agent, id, 'root-cause', { rootCause: 'design_flaw' });
+  // The acknowledgement is recorded beside the staff's steps, whenever its email has gone: wait for it, so
+  // that "nothing moved" below is about the refused action alone.
+  await eventually('the acknowledgement to be recorded', () => s.db.complaintEvent.findFirst({ where: { complaintId: id, type: 'acknowledged' } }), 20_000);
   return id;
 }
 const resolution = { resolutionCode: 'refund_issued', summary: 'We refunded the full price.', remedy: 'refund', refundAmount: 49.99 };

@@ -87,9 +87,10 @@ test('it lists exactly the routes the Express app has', () => {
 });
 
 test('every operation has a summary, its security, its bodies and parameters, and the error shape for 4xx', () => {
-  const open = ['GET /health', 'GET /openapi.json', 'GET /docs', 'GET /survey/{token}', 'POST /survey/{token}'];
-  expect(doc.security).toEqual([{ bearerAuth: [] }]);
+  const open = ['GET /health', 'GET /openapi.json', 'GET /docs', 'GET /survey/{token}', 'POST /survey/{token}', 'POST /session', 'GET /session', 'POST /password'];
+  expect(doc.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }]);
   expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+  expect(doc.components.securitySchemes.sessionCookie).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'complaints_session' });
   for (const [p, item] of Object.entries<any>(doc.paths)) {
     for (const [m, op] of Object.entries<any>(item)) {
       const name = `${m.toUpperCase()} ${p}`;

@@ -10,6 +10,7 @@ import type { ComplaintRow } from '../activities/events';
 import * as m from './messages';
 import type { Actor, ClockName, ComplaintStart, ComplaintStatus, Outcome, Stage, SurveyAnswer, TextId, TriageInput } from './messages';
 import { effectiveSeverity, escalationRole, rank, type Policy } from './policy';
+import { ACTION_RULES, signOffRole } from './permissions';
 import { searchAttributesOf } from './search-attributes';
 import { SlaClocks } from './sla';
 
@@ -126,7 +127,7 @@ export async function complaintWorkflow({ complaintId, receivedAt }: ComplaintSt
     toCustomer(kind, () => acts.sendCustomerEmail({ complaintId, key: `text-${textId}`, kind, textId }));
 
   const isOpen = () => stage() !== 'closed' && !withdrawal;
-  const inStage = (...stages: Stage[]) => {
+  const inStage = (...stages: readonly Stage[]) => {
     if (!isOpen()) refuse(m.REFUSAL.state, `the complaint is ${withdrawal ? 'withdrawn' : 'closed'}`);
     if (!stages.includes(stage())) refuse(m.REFUSAL.state, `not possible while the complaint is in stage "${stage()}" (needs ${stages.join(' or ')})`);
   };
@@ -162,7 +163,7 @@ export async function complaintWorkflow({ complaintId, receivedAt }: ComplaintSt
 
   action(m.triageUpdate, (input) => {
     if (triaged) refuse(m.REFUSAL.state, 'the complaint has already been triaged');
-    inStage('received', 'triage');
+    inStage(...ACTION_RULES.triage.stages);
     validateTriage(input, policy!);
   }, async (t) => {
     triaged = true;
@@ -186,7 +187,7 @@ export async function complaintWorkflow({ complaintId, receivedAt }: ComplaintSt
 
   // Severity or flags change once the facts are known: the open deadlines are planned again.
   action(m.reclassifyUpdate, (input) => {
-    inStage('investigation', 'waiting_on_customer');
+    inStage(...ACTION_RULES.reclassify.stages);
     atLeast(input.actor, 'supervisor', 'reclassifying');
     required(input.reasonTextId, 'reason');
     const flags = input.flags ?? row.flags;
@@ -205,24 +206,24 @@ export async function complaintWorkflow({ complaintId, receivedAt }: ComplaintSt
   });
 
   action(m.addNoteUpdate, ({ textId }) => {
-    inStage('received', 'triage', 'investigation', 'waiting_on_customer', 'resolution_proposed');
+    inStage(...ACTION_RULES.notes.stages);
     required(textId, 'text');
   }, ({ actor, textId }) => record('note_added', actor, { textId }), true);
 
   action(m.recordRootCauseUpdate, ({ rootCause }) => {
-    inStage('investigation', 'waiting_on_customer');
+    inStage(...ACTION_RULES['root-cause'].stages);
     if (!policy!.rootCauses.includes(rootCause)) refuse(m.REFUSAL.input, `rootCause must be one of ${policy!.rootCauses.join(', ')}`);
   }, ({ actor, rootCause, detailTextId }) => {
     Object.assign(row, { rootCause, rootCauseDetailTextId: detailTextId ?? null });
     return record('root_cause_recorded', actor, { rootCause, textId: detailTextId });
   });
 
-  action(m.submitReportUpdate, ({ textId }) => { inStage('investigation', 'waiting_on_customer'); required(textId, 'report'); }, ({ actor, textId }) => {
+  action(m.submitReportUpdate, ({ textId }) => { inStage(...ACTION_RULES.report.stages); required(textId, 'report'); }, ({ actor, textId }) => {
     row.reportTextId = textId;
     return record('report_submitted', actor, { textId });
   });
 
-  action(m.requestCustomerInfoUpdate, ({ textId }) => { inStage('investigation'); required(textId, 'question'); }, ({ actor, textId }) => {
+  action(m.requestCustomerInfoUpdate, ({ textId }) => { inStage(...ACTION_RULES['customer-requests'].stages); required(textId, 'question'); }, ({ actor, textId }) => {
     clocks.pause();
     clocks.meet('firstResponse');
     row.stage = 'waiting_on_customer';
@@ -231,13 +232,13 @@ export async function complaintWorkflow({ complaintId, receivedAt }: ComplaintSt
     return recorded;
   }, true);
 
-  action(m.recordCustomerReplyUpdate, ({ textId }) => { inStage('waiting_on_customer'); required(textId, 'reply'); }, ({ actor, textId }) => {
+  action(m.recordCustomerReplyUpdate, ({ textId }) => { inStage(...ACTION_RULES['customer-replies'].stages); required(textId, 'reply'); }, ({ actor, textId }) => {
     clocks.resume();
     row.stage = 'investigation';
     return record('customer_replied', actor, { textId });
   });
 
-  action(m.respondUpdate, ({ textId }) => { inStage('triage', 'investigation', 'resolution_proposed'); required(textId, 'message'); }, ({ actor, textId }) => {
+  action(m.respondUpdate, ({ textId }) => { inStage(...ACTION_RULES.responses.stages); required(textId, 'message'); }, ({ actor, textId }) => {
     clocks.meet('firstResponse');
     const recorded = record('customer_updated', actor, { textId });
     void letter('customer_message', textId);
@@ -245,7 +246,7 @@ export async function complaintWorkflow({ complaintId, receivedAt }: ComplaintSt
   }, true);
 
   action(m.proposeResolutionUpdate, (input) => {
-    inStage('investigation');
+    inStage(...ACTION_RULES.resolution.stages);
     if (!row.rootCause) refuse(m.REFUSAL.state, 'record the root cause before proposing a resolution');
     if (row.severity !== 'minor' && row.reportTextId === null) refuse(m.REFUSAL.state, `a ${row.severity} complaint needs an investigation report before a resolution can be proposed`);
     if (!policy!.resolutionCodes.includes(input.resolutionCode)) refuse(m.REFUSAL.input, `resolutionCode must be one of ${policy!.resolutionCodes.join(', ')}`);
@@ -263,9 +264,9 @@ export async function complaintWorkflow({ complaintId, receivedAt }: ComplaintSt
 
   // Approval meets the resolution clock at once; the main flow then sends the letter.
   action(m.signOffUpdate, ({ actor, approve, commentTextId }) => {
-    inStage('resolution_proposed');
+    inStage(...ACTION_RULES['sign-off'].stages);
     if (signingOff || signedOff) refuse(m.REFUSAL.state, 'the complaint has already been signed off');
-    atLeast(actor, row.severity === 'minor' ? 'supervisor' : 'manager', `signing off a ${row.severity} complaint`);
+    atLeast(actor, signOffRole(row.severity as m.Severity), `signing off a ${row.severity} complaint`);
     if (approve && actor.id === proposedBy) {
       refuse(m.REFUSAL.forbidden, `four eyes: staff member ${actor.id} proposed this resolution, so someone else must sign it off`);
     }
@@ -301,7 +302,7 @@ export async function complaintWorkflow({ complaintId, receivedAt }: ComplaintSt
   });
 
   action(m.withdrawUpdate, ({ reasonTextId }) => {
-    inStage('received', 'triage', 'investigation', 'waiting_on_customer', 'resolution_proposed', 'resolved', 'survey');
+    inStage(...ACTION_RULES.withdrawal.stages);
     required(reasonTextId, 'reason');
   }, async (input) => {
     withdrawal = input;

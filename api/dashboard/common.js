@@ -20,13 +20,17 @@
   function setToken(value) { sessionStorage.setItem(TOKEN_KEY, value); }
   function clearToken() { try { sessionStorage.removeItem(TOKEN_KEY); } catch { /* storage unavailable */ } }
 
-  /** GET `path` (same origin) with the stored token; the parsed JSON, or an ApiFailure. */
+  /** Signed in through the console (a session cookie) rather than with a pasted token. */
+  let session = null;
+
+  /** GET `path` (same origin) with the stored token or the console's session cookie; the parsed JSON, or an ApiFailure. */
   async function api(path) {
     const t = token();
-    if (!t) throw new ApiFailure(401, 'unauthenticated', 'You are not signed in.');
+    if (!t && !session) throw new ApiFailure(401, 'unauthenticated', 'You are not signed in.');
     let res;
     try {
-      res = await fetch(path, { headers: { Authorization: `Bearer ${t}`, Accept: 'application/json' }, cache: 'no-store' });
+      const headers = t ? { Authorization: `Bearer ${t}`, Accept: 'application/json' } : { Accept: 'application/json' };
+      res = await fetch(path, { headers, cache: 'no-store', credentials: 'same-origin' });
     } catch (err) {
       throw new ApiFailure(0, 'network', `The API could not be reached (${err && err.message ? err.message : err}).`);
     }
@@ -116,18 +120,37 @@
       clearMessage();
       showSignedIn();
     });
-    signOut.addEventListener('click', () => {
+    signOut.addEventListener('click', async () => {
+      if (session) {
+        // Signed in through the console: the session ends on the server.
+        await fetch('/session', { method: 'DELETE', headers: { 'X-CSRF-Token': session.csrfToken }, credentials: 'same-origin' }).catch(() => undefined);
+        location.assign('/console/sign-in?signedOut=1');
+        return;
+      }
       clearToken();
       clearMessage();
       showSignedOut();
       showMessage('You are signed out. The token was removed from this browser tab.', 'info');
     });
-    if (token()) showSignedIn(); else showSignedOut();
+    if (token()) showSignedIn();
+    else {
+      // A console session (cookie) signs the dashboard in too.
+      fetch('/session', { headers: { Accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' })
+        .then((r) => (r.ok ? r.json() : null), () => null)
+        .then((s) => {
+          if (!s || !s.staff) return showSignedOut();
+          session = s;
+          const text = who.querySelector('span');
+          if (text) text.textContent = `Signed in as ${s.staff.name}`;
+          showSignedIn();
+        });
+    }
     return {
       /** A 401 ends the session: the token is dropped and the form shown again, with the message. */
       fail(err) {
         const text = explain(err);
         if (err instanceof ApiFailure && err.status === 401) {
+          session = null;
           clearToken();
           showSignedOut();
         }

@@ -20,11 +20,10 @@ export default async function globalSetup() {
   url.pathname = `/complaints_test_${Date.now().toString(36)}_${process.pid}`;
   const databaseUrl = url.toString();
 
-  const [temporal, mail] = await Promise.all([
-    startTemporal({ port: temporalPort, dbFile: path.join(dir, 'temporal.sqlite'), fastSqlite: true, log: quiet }),
-    startMailCatcher({ smtpPort, webPort, log: quiet }),
-    migrate(databaseUrl),
-  ]);
+  // The mail catcher first: the dev server picks free ports of its own for its inner services, and
+  // could take the two just chosen for MailDev before it binds them (the server then exits with code 2).
+  const [mail] = await Promise.all([startMailCatcher({ smtpPort, webPort, log: quiet }), migrate(databaseUrl)]);
+  const temporal = await startTemporal({ port: temporalPort, dbFile: path.join(dir, 'temporal.sqlite'), fastSqlite: true, log: quiet });
   globalThis.__services = { stack: [temporal, mail], dir, databaseUrl };
 
   Object.assign(process.env, {
