@@ -3,7 +3,12 @@ import { toMs } from '../lib/config';
 import { hashToken } from '../lib/tokens';
 import { labelOf } from '../prisma/seed';
 import type { ActivityDeps } from './deps';
-import { deliverEmail, type Delivery } from './email';
+import { deliverEmail, type Delivery, type OutgoingEmail } from './email';
+import { formatAmount, formatDate } from '../lib/locale';
+import { statusToken } from '../lib/status-links';
+import { emailLanguage, emailTexts, fillText } from '../templates/render';
+import type { Severity } from '../workflows/messages';
+import { DEFAULT_SLA } from './plan';
 
 // Emails to the customer. Each takes ids and loads the customer's data itself: none of it passes
 // through the workflow's history.
@@ -12,6 +17,12 @@ export type CustomerEmailKind = 'rejection' | 'customer_question' | 'customer_me
 
 export function customerActivities(deps: ActivityDeps) {
   const { db, config } = deps;
+  /** Arrival plus the first-response time of the complaint's severity (the default policy without a row). */
+  const firstResponseDue = async (c: { createdAt: Date; severity: string | null }) => {
+    const severity = (c.severity ?? 'minor') as Severity;
+    const row = await db.slaPolicy.findUnique({ where: { severity } });
+    return new Date(c.createdAt.getTime() + (row ? row.firstResponseSeconds * 1000 : DEFAULT_SLA[severity].firstResponseMs));
+  };
   const load = (complaintId: number) => db.complaint.findUniqueOrThrow({ where: { id: complaintId } });
   /** The root cause as its list names it, e.g. "Manufacturing defect". */
   const rootCauseLabel = async (code: string | null) => {
@@ -19,14 +30,25 @@ export function customerActivities(deps: ActivityDeps) {
     const item = await db.listItem.findUnique({ where: { list_code: { list: 'root_cause', code } } });
     return item?.label ?? labelOf(code);
   };
-  const greeting = (c: Awaited<ReturnType<typeof load>>) => ({ customerName: c.customerName, reference: c.reference, product: c.product });
+  type Row = Awaited<ReturnType<typeof load>>;
+  /** What every customer email names: them, the complaint, and the private link to its page (lib/status-links.ts). */
+  const greeting = async (c: Row) => ({
+    customerName: c.customerName, reference: c.reference, product: c.product,
+    statusLink: `${config.publicUrl}/status/${await statusToken(db, c.id)}`,
+  });
+  /** An email to the customer, in their language. */
+  const toCustomer = async (c: Row, e: Omit<OutgoingEmail, 'to' | 'complaintId' | 'language'>) =>
+    deliverEmail(deps, { ...e, complaintId: c.id, to: c.customerEmail, language: c.language });
 
   return {
     async sendAcknowledgement(complaintId: number): Promise<Delivery> {
       const c = await load(complaintId);
-      const { delivery } = await deliverEmail(deps, {
-        idempotencyKey: `acknowledgement:${complaintId}`, complaintId, kind: 'acknowledgement', to: c.customerEmail,
-        template: 'acknowledgement', values: { ...greeting(c), description: c.description },
+      // The first answer is due by the first-response deadline: the row's, or the policy's from arrival
+      // when the workflow has not written it yet (the acknowledgement goes out beside its first steps).
+      const due = c.firstResponseDueAt ?? await firstResponseDue(c);
+      const { delivery } = await toCustomer(c, {
+        idempotencyKey: `acknowledgement:${complaintId}`, kind: 'acknowledgement', template: 'acknowledgement',
+        values: { ...(await greeting(c)), description: c.description, answerBy: formatDate(due, c.language, c.timeZone) },
       });
       return delivery;
     },
@@ -40,10 +62,9 @@ export function customerActivities(deps: ActivityDeps) {
       const text = input.textId
         ? (await db.complaintText.findFirstOrThrow({ where: { id: input.textId, complaintId: c.id } })).body
         : '';
-      const { delivery } = await deliverEmail(deps, {
-        idempotencyKey: `${input.kind}:${input.complaintId}:${input.key}`, complaintId: c.id, kind: input.kind,
-        to: c.customerEmail, template: input.kind,
-        values: { ...greeting(c), reason: text, question: text, message: text },
+      const { delivery } = await toCustomer(c, {
+        idempotencyKey: `${input.kind}:${input.complaintId}:${input.key}`, kind: input.kind, template: input.kind,
+        values: { ...(await greeting(c)), reason: text, question: text, message: text },
       });
       return delivery;
     },
@@ -51,22 +72,19 @@ export function customerActivities(deps: ActivityDeps) {
     /** The personal letter after sign-off: what was found and what was done. Its text is kept with the complaint. */
     async sendFollowUpLetter(complaintId: number, round: number): Promise<Delivery> {
       const c = await load(complaintId);
-      const remedyText: Record<string, string> = {
-        refund: `We have refunded you${c.remedy?.includes(':') ? ` ${c.remedy.split(':')[1]}` : ''}.`,
-        replacement: 'We are sending you a replacement.',
-        repair: 'We have arranged a repair.',
-        compensation: 'We have paid you compensation.',
-        apology: 'Please accept our sincere apology.',
-        none: '',
-      };
-      const letter = await deliverEmail(deps, {
-        idempotencyKey: `follow_up_letter:${complaintId}:${round}`, complaintId, kind: 'follow_up_letter', to: c.customerEmail,
-        template: 'follow_up_letter',
+      // The remedy in the letter's language, a refund with its amount in the customer's locale.
+      const [remedy, amount] = (c.remedy ?? 'none').split(':');
+      const phrases = emailTexts(emailLanguage('follow_up_letter', c.language)).remedy;
+      const remedyText = remedy === 'refund'
+        ? (amount ? fillText(phrases.refund, { amount: formatAmount(Number(amount), c.language) }) : phrases.refundNoAmount)
+        : phrases[remedy] ?? '';
+      const letter = await toCustomer(c, {
+        idempotencyKey: `follow_up_letter:${complaintId}:${round}`, kind: 'follow_up_letter', template: 'follow_up_letter',
         values: {
-          ...greeting(c),
+          ...(await greeting(c)),
           findings: [await rootCauseLabel(c.rootCause), c.rootCauseDetail].filter(Boolean).join(': '),
           actions: c.resolutionSummary ?? '',
-          remedy: remedyText[(c.remedy ?? 'none').split(':')[0]] ?? '',
+          remedy: remedyText,
         },
       });
       await db.complaint.update({ where: { id: complaintId }, data: { letterText: letter.text } });
@@ -93,9 +111,9 @@ export function customerActivities(deps: ActivityDeps) {
         },
       });
       const kind = reminder ? 'survey_reminder' : 'survey';
-      const { delivery } = await deliverEmail(deps, {
-        idempotencyKey: `${kind}:${complaintId}:${round}`, complaintId, kind, to: c.customerEmail, template: kind,
-        values: { ...greeting(c), link: `${config.publicUrl}/survey/${token}` },
+      const { delivery } = await toCustomer(c, {
+        idempotencyKey: `${kind}:${complaintId}:${round}`, kind, template: kind,
+        values: { ...(await greeting(c)), link: `${config.publicUrl}/survey/${token}` },
       });
       return delivery;
     },

@@ -10,6 +10,8 @@ export interface OutgoingEmail {
   to: string;
   template: string;
   values: Record<string, unknown>;
+  /** The customer's language (their emails only; staff emails are in English). */
+  language?: string | null;
 }
 
 /**
@@ -36,7 +38,7 @@ export function isPermanentRefusal(err: unknown): boolean {
  */
 export async function deliverEmail(deps: ActivityDeps, email: OutgoingEmail): Promise<{ delivery: Delivery; messageId: string; text: string }> {
   const { db } = deps;
-  const rendered = renderEmail(email.template, email.values);
+  const rendered = renderEmail(email.template, email.values, email.language);
   const messageId = messageIdFor(email.idempotencyKey);
   const row = await db.emailMessage.upsert({
     where: { idempotencyKey: email.idempotencyKey },

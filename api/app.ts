@@ -20,6 +20,7 @@ import { reportRoutes } from './reports';
 import { reviewRoutes } from './review-admin';
 import { directoryRoutes } from './staff';
 import { surveyRoutes } from './survey';
+import { customerRoutes } from './customer';
 
 export interface AppDeps {
   db: Db; temporal: Client; taskQueue: string;
@@ -55,8 +56,9 @@ export function createApp(deps: AppDeps) {
   app.use(rateLimits(deps.rateLimits ?? { perAddress: c.RATE_LIMIT_PER_ADDRESS, perToken: c.RATE_LIMIT_PER_TOKEN }));
   // Nothing that carries customer data is kept by a browser or a proxy.
   app.use((_req, res, next) => { res.set('Cache-Control', 'no-store'); next(); });
-  // Open to all: the customer's survey link (a browser's form or JSON, read by its own parsers), health.
+  // Open to all: the customer's survey link, complaint form and status page (a browser's forms, read by their own parsers), health.
   app.use(surveyRoutes(deps));
+  app.use(customerRoutes(deps)); // the public complaint form and the customer's status page (HTML, their language)
   // A console session cookie signs the request in (and a change without its CSRF token is refused) before any body is read.
   app.use(sessionAuth(deps.db));
   app.use(jsonBody('100kb'));

@@ -18,7 +18,9 @@ import { ApiError, validationError } from './errors';
 import { visibleTo } from './scope';
 import { withTexts } from './texts';
 import { claim, complete, idempotencyKey, release } from './idempotency';
-import { complaintListQuery, newComplaintSchema, parseId, QUEUES, type NewComplaint } from './schemas';
+import { complaintCorrection, complaintListQuery, newComplaintSchema, parseId, QUEUES, type NewComplaint } from './schemas';
+import { config } from '../lib/config';
+import { detectLanguage } from '../lib/language';
 
 const START_DEADLINE_MS = 5000;
 
@@ -36,9 +38,9 @@ export function complaintRoutes(deps: AppDeps): Router {
       const replay = await claim(db, actorId, key, parsed.data);
       if (replay) return void res.status(replay.status).set('Idempotent-Replayed', 'true').json(replay.body);
     }
-    let answer: Awaited<ReturnType<typeof register>>;
+    let answer: Awaited<ReturnType<typeof registerComplaint>>;
     try {
-      answer = await register(deps, req, parsed.data);
+      answer = await registerComplaint(deps, parsed.data, { actorId, requestId: req.requestId });
     } catch (err) {
       if (key) await release(db, actorId, key); // nothing was registered: a retry may try again
       throw err;
@@ -91,6 +93,15 @@ export function complaintRoutes(deps: AppDeps): Router {
     res.json({ ...complaint, workflow, availableActions: await actionsFor(db, complaint, workflow.state, req.staff!) });
   });
 
+  // Staff correct what the customer's letters are written in: the language (detected ones may be wrong) and time zone.
+  router.patch('/complaints/:id', requireRole(STAFF_ROLES, 'correcting a complaint'), async (req, res) => {
+    const id = complaintId(req);
+    const parsed = complaintCorrection.safeParse(req.body ?? {});
+    if (!parsed.success) throw validationError(parsed.error);
+    if (!(await db.complaint.findFirst({ where: { id, ...visibleTo(req.staff!) }, select: { id: true } }))) throw new ApiError(404, 'not_found', `No complaint with id ${id}`);
+    res.json(await db.complaint.update({ where: { id }, data: parsed.data, select: { id: true, reference: true, language: true, timeZone: true } }));
+  });
+
   // Every email the complaint sent or is sending, with its text: what the customer (and staff) were told.
   router.get('/complaints/:id/emails', requireRole(ANY_ROLE), async (req, res) => {
     const id = complaintId(req);
@@ -114,21 +125,29 @@ export function complaintRoutes(deps: AppDeps): Router {
   return router;
 }
 
-/** Stores the complaint and starts its workflow; without a workflow nobody would handle it, so both or neither. */
-async function register({ db, temporal, taskQueue }: AppDeps, req: Request, body: NewComplaint) {
+/**
+ * Stores the complaint and starts its workflow; without a workflow nobody would handle it, so both or
+ * neither. Staff registration and the customer's own form (no staff actor) both come here. Without a
+ * language, the description's is taken (lib/language.ts); without a time zone, DEFAULT_TIME_ZONE.
+ */
+export async function registerComplaint({ db, temporal, taskQueue }: AppDeps, body: NewComplaint, by: { actorId: number | null; requestId: string; via?: string }) {
   const { flags = [], ...input } = body;
   await knownDepartment(db, input.department);
   if (input.ownerId) await activeStaff(db, input.ownerId, 'ownerId');
-  const { receivedAt, ...fields } = input;
+  const { receivedAt, language: given, timeZone, ...fields } = input;
+  const language = given ? { language: given, detected: false } : detectLanguage(input.description);
   const complaint = await db.$transaction(async (tx) => {
     const row = await tx.complaint.create({
       data: {
         ...fields, ...(receivedAt ? { createdAt: receivedAt } : {}), reference: `pending-${crypto.randomUUID()}`, occurredOn: new Date(`${input.occurredOn}T00:00:00Z`),
-        ...flagColumns(flags),
+        language: language.language, timeZone: timeZone ?? config().DEFAULT_TIME_ZONE, ...flagColumns(flags),
       },
     });
     await tx.complaintEvent.create({
-      data: { complaintId: row.id, eventKey: 'received', type: 'received', actorId: req.staff!.id, data: { channel: input.channel, requestId: req.requestId } },
+      data: {
+        complaintId: row.id, eventKey: 'received', type: 'received', actorId: by.actorId,
+        data: { channel: input.channel, requestId: by.requestId, language: language.language, ...(given ? {} : { languageDetected: language.detected }), ...(by.via ? { via: by.via } : {}) },
+      },
     });
     return tx.complaint.update({ where: { id: row.id }, data: { reference: referenceFor(row.id) } });
   }, { maxWait: 10_000 }); // a burst queues for a connection rather than failing after Prisma's default 2 s

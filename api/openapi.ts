@@ -7,7 +7,8 @@ import { auditQuery } from './audit';
 import { ADMIN_ROLES, ANY_ROLE, REPORT_ROLES, SIGN_OFF_ROLES, STAFF_ROLES, TRIAGE_ROLES } from './auth';
 import { reportOperations } from './reports';
 import { reviewScheduleChange } from './review-admin';
-import { actionSchemas, complaintListQuery, idParam, newComplaintSchema, type ActionName } from './schemas';
+import { actionSchemas, complaintCorrection, complaintListQuery, idParam, newComplaintSchema, type ActionName } from './schemas';
+import { answerForm, complaintFormFields } from './customer';
 import { IDEMPOTENCY_KEY } from './idempotency';
 import { answerSchema, formSchema } from './survey';
 import { passwordLinkUseSchema, passwordSchema, signInSchema } from './sessions';
@@ -33,7 +34,7 @@ export const errorSchema = z.object({
 
 type JsonSchema = Record<string, unknown>;
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-type Tag = 'Sign-in' | 'Complaints' | 'Staff actions' | 'Directory' | 'Administration' | 'Quality review' | 'Survey' | 'Service';
+type Tag = 'Sign-in' | 'Customers' | 'Complaints' | 'Staff actions' | 'Directory' | 'Administration' | 'Quality review' | 'Survey' | 'Service';
 
 export interface Operation {
   method: Method;
@@ -57,6 +58,8 @@ export interface Operation {
     /** Also accepted as an HTML form post. */
     form?: { name: string; schema: z.ZodType };
   };
+  /** A body taken only as an HTML form post (application/x-www-form-urlencoded): the customer's pages. */
+  formBody?: { name: string; schema: z.ZodType; example: Record<string, string> };
   ok: { status: number; description: string; schema?: string | JsonSchema; html?: boolean };
   /** A second success answer (JSON). */
   alsoOk?: { status: number; description: string; schema: JsonSchema };
@@ -85,6 +88,7 @@ const listParam = {
   bad: 404 as const,
 };
 const surveyToken = { schema: { type: 'string' }, description: 'The single-use token from the survey email', bad: 404 as const };
+const statusToken = { schema: { type: 'string' }, description: 'The private token from the links in our emails', bad: 404 as const };
 
 // ---- the routes ------------------------------------------------------------------------------------
 
@@ -176,6 +180,11 @@ export function operations(): Operation[] {
     {
       method: 'get', path: '/complaints/:id/timeline', tag: 'Complaints', roles: ANY_ROLE, summary: 'Every step of a complaint, in order, with its actor',
       params: { id: complaintId }, ok: { status: 200, description: 'The events', schema: { type: 'array', items: { $ref: '#/components/schemas/TimelineEntry' } } }, errors: [404],
+    },
+    {
+      method: 'patch', path: '/complaints/:id', tag: 'Complaints', roles: STAFF_ROLES, summary: "Correct the customer's language or time zone (their next emails follow it)",
+      params: { id: complaintId }, body: { name: 'ComplaintCorrection', schema: complaintCorrection, example: { language: 'pt' } },
+      ok: { status: 200, description: 'Corrected', schema: { type: 'object', properties: { id: { type: 'integer' }, reference: { type: 'string' }, language: { type: 'string' }, timeZone: { type: 'string' } } } }, errors: [404],
     },
     {
       method: 'get', path: '/complaints/:id/emails', tag: 'Complaints', roles: ANY_ROLE, summary: 'Every email of a complaint, with its text and whether it left',
@@ -316,6 +325,29 @@ export function operations(): Operation[] {
       body: { name: 'SurveyAnswer', schema: answerSchema, example: { score: 4, resolved: true, comment: 'Quick and kind.' }, form: { name: 'SurveyAnswerForm', schema: formSchema } },
       ok: { status: 200, description: 'Thank you', schema: 'SurveyThanks', html: true }, errors: [404, 409, 410, 422, 503], errorPages: 'both',
     },
+
+    {
+      method: 'get', path: '/complain', tag: 'Customers', roles: 'public', summary: 'The public complaint form (an HTML page, no script)',
+      description: 'In English, Italian, Portuguese, Tagalog or Chinese: `?lang=en|it|pt|tl|zh`, else the browser\'s Accept-Language. Other query parameters (a campaign\'s, say) are ignored: a link to the form always opens it.',
+      ok: { status: 200, description: 'The form', html: true }, errorPages: 'html',
+    },
+    {
+      method: 'post', path: '/complain', tag: 'Customers', roles: 'public', summary: "A customer's complaint, from the form",
+      description: 'Registered like a staff registration (channel web, no staff actor), answered with a page showing the reference. Refused with a page: a filled hidden field, a form sent within 2 s of being shown, more than COMPLAINT_FORM_PER_MINUTE posts a minute from one address (429).',
+      formBody: { name: 'ComplaintForm', schema: complaintFormFields, example: { name: 'Ana Lima', email: 'ana@example.com', product: 'Kettle K-200', occurredOn: '2026-11-20', description: 'It leaks.', language: 'pt', consent: 'yes', started: '1796100000000.signature' } },
+      ok: { status: 201, description: 'Registered: a page with the reference', html: true }, errors: [422, 503], errorPages: 'html',
+    },
+    {
+      method: 'get', path: '/status/:token', tag: 'Customers', roles: 'public', summary: "The customer's private page of their complaint (HTML, their language)",
+      description: 'Where it stands, when to expect an answer, our messages, and a form to answer our question while we wait for it. Nothing about staff, notes or root causes. After an answer the page is shown with `?answered=1` (it thanks for it); other query parameters are ignored.',
+      params: { token: statusToken }, ok: { status: 200, description: 'The page', html: true }, errors: [404], errorPages: 'html',
+    },
+    {
+      method: 'post', path: '/status/:token', tag: 'Customers', roles: 'public', summary: "The customer's answer to our question, from their page",
+      description: 'Recorded in the workflow as the customer\'s reply (its clocks resume), then a redirect (303) back to the page.',
+      params: { token: statusToken }, formBody: { name: 'StatusAnswerForm', schema: answerForm, example: { answer: 'The serial number is SN-42.' } },
+      ok: { status: 303, description: 'Taken: back to the page', html: true }, errors: [404, 409, 422, 503], errorPages: 'html',
+    },
   ];
   return ops;
 }
@@ -410,9 +442,9 @@ function operationObject(op: Operation): JsonSchema {
 
   const statuses = new Set(op.errors ?? []);
   if (secured) [401, 403].forEach((s) => statuses.add(s));
-  if (op.body || op.query || op.headers) statuses.add(400);
+  if (op.body || op.formBody || op.query || op.headers) statuses.add(400);
   for (const p of Object.values(op.params ?? {})) statuses.add(p.bad);
-  if (op.body) statuses.add(413);
+  if (op.body || op.formBody) statuses.add(413);
   statuses.add(429); // the rate limits stand before every route
   const responses: Record<string, JsonSchema> = {};
   const ok = op.ok;
@@ -445,6 +477,12 @@ function operationObject(op: Operation): JsonSchema {
         },
       },
     }),
+    ...(op.formBody && {
+      requestBody: {
+        required: true,
+        content: { 'application/x-www-form-urlencoded': { schema: { $ref: `#/components/schemas/${op.formBody.name}` }, example: op.formBody.example } },
+      },
+    }),
     responses,
   };
 }
@@ -464,6 +502,7 @@ export function openApiDocument(): JsonSchema {
   for (const op of ops) {
     if (op.body) bodies.set(op.body.name, op.body.schema);
     if (op.body?.form) bodies.set(op.body.form.name, op.body.form.schema);
+    if (op.formBody) bodies.set(op.formBody.name, op.formBody.schema);
   }
   const schemas = {
     // What the routes accept, exactly as their zod schemas check it.
@@ -496,6 +535,7 @@ export function openApiDocument(): JsonSchema {
       { name: 'Directory', description: 'Staff and departments' },
       { name: 'Administration', description: 'Staff, tokens, departments, SLA policies and lists (admins only; audited)' },
       { name: 'Quality review', description: 'The periodic quality review: its schedule and its runs' },
+      { name: 'Customers', description: "The customer's own pages: the public complaint form and their complaint's private status page (no token)" },
       { name: 'Survey', description: "The customer's satisfaction survey, through the link in the email (no token)" },
       { name: 'Service', description: 'Health and this reference' },
     ],

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ApiError } from './errors';
 import { FLAGS, REMEDIES, SEVERITIES } from '../workflows/messages';
 import type { ActionName } from '../workflows/permissions';
+import { knownTimeZone } from '../lib/locale';
 
 // "is required" rather than zod's "expected string, received undefined".
 z.config({
@@ -23,6 +24,13 @@ export const severityEnum = z.enum(SEVERITIES, { message: `must be one of ${SEVE
 const flagList = z.array(z.enum(FLAGS, { message: `must each be one of ${FLAGS.join(', ')}` })).max(3)
   .refine((f) => new Set(f).size === f.length, 'must not repeat a flag');
 
+const languageCode = z.string().regex(/^[a-z]{2}$/, 'must be a two-letter language code');
+const timeZoneName = z.string().max(64).refine((zone) => knownTimeZone(zone), 'must be an IANA time zone such as Europe/Rome');
+
+/** PATCH /complaints/:id: what staff may correct about how the customer is written to. */
+export const complaintCorrection = z.strictObject({ language: languageCode.optional(), timeZone: timeZoneName.optional() })
+  .refine((b) => b.language !== undefined || b.timeZone !== undefined, 'give language or timeZone');
+
 export const newComplaintSchema = z.strictObject({
   customerName: text(200),
   customerEmail: z.string().trim().max(320).email('must be a valid email address'),
@@ -32,7 +40,9 @@ export const newComplaintSchema = z.strictObject({
   description: text(10_000),
   occurredOn: isoDate,
   product: text(200),
-  language: z.string().regex(/^[a-z]{2}$/, 'must be a two-letter language code').optional(),
+  // What the customer is written in; left out, it is taken from the description (English when unsure).
+  language: languageCode.optional(),
+  timeZone: timeZoneName.optional(),
   // The registering staff member's first assessment; triage confirms or changes it.
   severity: severityEnum.optional(),
   flags: flagList.optional(),

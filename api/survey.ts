@@ -1,7 +1,8 @@
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { workflowIdFor } from '../lib/temporal';
-import { languageTag, pageLanguage, pageTexts, renderPage } from '../templates/pages';
+import { languageTag, pageLanguage, pageTexts } from '../templates/pages';
+import { sendPage } from './pages';
 import { answerSurveyUpdate } from '../workflows/messages';
 import { log } from '../lib/log';
 import { hashToken } from '../lib/tokens';
@@ -45,20 +46,9 @@ const STATUS: Record<Page, number> = {
   'survey-not-found': 404, 'survey-too-large': 413, 'survey-error': 500,
 };
 
-/** Sends a page with headers that allow no script, no framing and no sniffing, and keep the token out of caches and referrers. */
-function sendPage(res: Response, page: Page, language: string | null | undefined, values: Record<string, unknown> = {}, opts: { status?: number; error?: boolean } = {}) {
-  const { html, styleHash } = renderPage(page, pageLanguage(language), values, { error: opts.error });
-  res.status(opts.status ?? STATUS[page])
-    .set({
-      'Content-Type': 'text/html; charset=utf-8',
-      'Content-Security-Policy': `default-src 'none'; style-src ${styleHash}; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
-      'X-Content-Type-Options': 'nosniff',
-      'X-Frame-Options': 'DENY',
-      'Referrer-Policy': 'no-referrer',
-      'Cache-Control': 'no-store',
-    })
-    .send(html);
-}
+/** Sends a survey page with its status (api/pages.ts). */
+const sendSurveyPage = (res: Response, page: Page, language: string | null | undefined, values: Record<string, unknown> = {}, opts: { status?: number; error?: boolean } = {}) =>
+  sendPage(res, page, language, values, { status: opts.status ?? STATUS[page], error: opts.error });
 
 /** Roughly the first `max` characters of a text, on one line, cut at a word. */
 function summarize(text: string, max = 80): string {
@@ -126,7 +116,7 @@ export function surveyRoutes({ db, temporal }: AppDeps): Router {
     const hasErrors = Object.keys(errors).length > 0;
     const score = typeof input.score === 'string' ? input.score : '';
     const checked = (on: boolean) => (on ? 'checked' : '');
-    sendPage(res, 'survey-form', complaint.language, {
+    sendSurveyPage(res, 'survey-form', complaint.language, {
       reference: complaint.reference, product: complaint.product, summary: summarize(complaint.description),
       contentLang: languageTag(complaint.language),
       score1: checked(score === '1'), score2: checked(score === '2'), score3: checked(score === '3'),
@@ -141,13 +131,13 @@ export function surveyRoutes({ db, temporal }: AppDeps): Router {
 
   async function showForm(req: Request, res: Response) {
     const found = await lookUp(String(req.params.token));
-    if (found.state !== 'survey-form') return sendPage(res, found.state, found.complaint?.language);
+    if (found.state !== 'survey-form') return sendSurveyPage(res, found.state, found.complaint?.language);
     sendForm(res, found);
   }
 
   async function answerForm(req: Request, res: Response) {
     const found = await lookUp(String(req.params.token));
-    if (found.state !== 'survey-form') return sendPage(res, found.state, found.complaint?.language);
+    if (found.state !== 'survey-form') return sendSurveyPage(res, found.state, found.complaint?.language);
     const { complaint, invitation } = found;
     const texts = pageTexts(pageLanguage(complaint.language));
     const input: Record<string, unknown> = req.body ?? {};
@@ -168,10 +158,10 @@ export function surveyRoutes({ db, temporal }: AppDeps): Router {
       if (!(err instanceof ApiError)) throw err;
       if (err.status === 503) return sendForm(res, found, input, { form: texts.errors.unavailable }, 503);
       // Refused: answered meanwhile (a second click, another tab), or closed.
-      return sendPage(res, err.code === 'survey_answered' ? 'survey-answered' : 'survey-closed', complaint.language);
+      return sendSurveyPage(res, err.code === 'survey_answered' ? 'survey-answered' : 'survey-closed', complaint.language);
     }
     await db.surveyInvitation.update({ where: { tokenHash: invitation.tokenHash }, data: { usedAt: new Date() } });
-    sendPage(res, 'survey-thanks', complaint.language, {
+    sendSurveyPage(res, 'survey-thanks', complaint.language, {
       reference: complaint.reference, score: answer.score, resolved: answer.resolved ? texts.yes : texts.no,
       comment: answer.comment ?? texts.noComment, contentLang: answer.comment ? languageTag(complaint.language) : '',
     });
@@ -182,7 +172,7 @@ export function surveyRoutes({ db, temporal }: AppDeps): Router {
     if (res.headersSent || (req.method === 'POST' && !req.is(FORM_TYPE))) return next(err);
     const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) log('error', 'survey page failed', { requestId: req.requestId, error: err instanceof Error ? err.stack : String(err) });
-    sendPage(res, status === 413 ? 'survey-too-large' : 'survey-error', null, {}, { status });
+    sendSurveyPage(res, status === 413 ? 'survey-too-large' : 'survey-error', null, {}, { status });
   };
 
   router.get('/survey/:token', showForm, pageErrors);

@@ -45,6 +45,13 @@ const schema = z.object({
   // Console sessions (a cookie after signing in with a password): ended after SESSION_IDLE without a
   // request, and at SESSION_MAX after sign-in whatever happens. After five failed sign-ins in a row an
   // account takes its next attempt only SIGN_IN_DELAY later, doubling with each further failure (at most 15m).
+  // The customer's side: dates in the complaint's time zone (DEFAULT_TIME_ZONE unless registered with one),
+  // amounts in CURRENCY, posts of the public complaint form a minute from one address, and the secret the
+  // private status links are derived from (unset: one kept in the database; set it in production).
+  DEFAULT_TIME_ZONE: z.string().refine((z) => { try { new Intl.DateTimeFormat('en', { timeZone: z }); return true; } catch { return false; } }, 'must be an IANA time zone such as Europe/London').default('Europe/London'),
+  CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR').default('EUR'),
+  COMPLAINT_FORM_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   // Proxies in front of the API whose X-Forwarded-For/-Proto are believed (0: none; 1: one load balancer that ends TLS).
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   SESSION_IDLE: duration.default('30m'),

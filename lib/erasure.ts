@@ -61,6 +61,7 @@ export async function eraseComplaint(
       report = ${keep('report')}, root_cause_detail = ${keep('root_cause_detail')}, resolution_summary = ${keep('resolution_summary')},
       rejection_reason = ${keep('rejection_reason')}, erased_at = ${at}, updated_at = ${at} WHERE id = ${id}`;
     await tx.$executeRaw`UPDATE complaint_texts SET body = ${ERASED} WHERE complaint_id = ${id}`;
+    await tx.$executeRaw`UPDATE status_links SET revoked_at = ${at} WHERE complaint_id = ${id} AND revoked_at IS NULL`; // the customer's page closes
     await tx.$executeRaw`UPDATE survey_responses SET comment = ${ERASED} WHERE complaint_id = ${id} AND comment IS NOT NULL`;
     await tx.$executeRaw`UPDATE email_messages SET recipient = ${ERASED}, subject = ${ERASED}, text_body = ${ERASED}, html_body = ${ERASED},
       error = ${keep('error')} WHERE complaint_id = ${id}`;

@@ -18,12 +18,20 @@ export type PageTexts = {
   yes: string;
   no: string;
   noComment: string;
+  /** The public complaint form (api/customer.ts). */
+  complain: Record<'summary' | 'name' | 'email' | 'phone' | 'address' | 'product' | 'occurredOn' | 'description' | 'consent'
+    | 'tooFast' | 'bot' | 'tooMany' | 'unavailable', string>;
+  /** The customer's status page. */
+  status: {
+    steps: Record<'received' | 'investigating' | 'waiting' | 'resolved' | 'closed', string>;
+  } & Record<'answerBy' | 'answeredOn' | 'noDate' | 'noMessages' | 'answerMissing' | 'answerTooLong' | 'answerThanks' | 'answerClosed' | 'unavailable', string>;
 };
 export interface RenderedPage { html: string; lang: string; styleHash: string }
 
 const cache = new Map<string, string>();
 function read(lang: string, file: string): string {
-  const full = path.join(ROOT, lang === 'en' ? '' : lang, file);
+  const own = path.join(ROOT, lang === 'en' ? '' : lang, file);
+  const full = cache.has(own) || fs.existsSync(own) ? own : path.join(ROOT, file); // a page not yet translated: English
   let t = cache.get(full);
   if (t === undefined) cache.set(full, (t = fs.readFileSync(full, 'utf8')));
   return t;
@@ -42,6 +50,9 @@ export function pageLanguage(language?: string | null): string {
 export const languageTag = (language?: string | null) => (language && LANG_TAG.test(language) ? language : '');
 
 export const pageTexts = (lang: string): PageTexts => JSON.parse(read(lang, 'texts.json'));
+
+/** A page's part without the layout (pages/NAME.html filled), to be put into a page as {{{markup}}}. */
+export const fillPage = (name: string, lang: string, values: Record<string, unknown>) => fillHtml(read(lang, `${name}.html`), values, `pages/${name}.html`);
 
 /** Renders pages/NAME.html into the layout. `styleHash` is the CSP source that allows the layout's <style>. */
 export function renderPage(name: string, lang: string, values: Record<string, unknown>, opts: { error?: boolean } = {}): RenderedPage {

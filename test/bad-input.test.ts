@@ -168,6 +168,20 @@ function tableFor(path: string, method: string, op: any): Row[] {
     }
   }
 
+  // A route that takes only an HTML form (the customer's pages): JSON, an oversized form, markup and SQL in every field.
+  const form = !json && op.requestBody?.content?.['application/x-www-form-urlencoded'];
+  if (form) {
+    const fields = Object.keys(ref(form.schema).properties ?? {});
+    const post = (what: string, body: string, extra: Partial<Row> = {}) => rows.push(row(what, { body, contentType: 'application/x-www-form-urlencoded', ...extra }));
+    rows.push(row('a JSON body instead of the form', { body: JSON.stringify(form.example ?? {}), contentType: 'application/json' }));
+    post('form over 40 kb', new URLSearchParams({ ...form.example, padding: 'x'.repeat(50 * 1024) }).toString(), { status: 413 });
+    post('an empty form', '');
+    for (const payload of [SQL, SCRIPT, XSS]) {
+      post(`${JSON.stringify(payload)} in ${fields.join(', ')}`, new URLSearchParams(Object.fromEntries(fields.map((f) => [f, payload]))).toString());
+    }
+    for (const f of fields) post(`${f} too long`, new URLSearchParams({ ...form.example, [f]: 'x'.repeat(30_000) }).toString());
+  }
+
   for (const p of pathParams) {
     for (const raw of BAD_IDS) {
       if (!refuses(p.schema, decodeURIComponent(raw))) continue;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createApp } from '../api/app';
 import { setPassword } from '../api/sessions';
 import { must } from './support/actions';
@@ -10,12 +10,12 @@ import { complaintBody } from './support/complaints';
 import { waitForMail } from './support/mail';
 import { createOrganisation, relaxedSla, setSla, type Organisation, type Person } from './support/organisation';
 import { eventually, postJson, startServices, type TestServices } from './support/services';
+import { launchChromium } from './support/browser';
 
 // The staff console in a real browser (Debian's Chromium through playwright-core) against the real
 // API, workflow worker, PostgreSQL and mail catcher: people sign in with a password and work complaints
 // by clicking. Screenshots go to test-output/console/.
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(__dirname, '..', 'test-output', 'console');
 const PASSWORD = 'a long passphrase, 2026';
 
@@ -25,16 +25,12 @@ let browser: Browser;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh (installs Debian's chromium)`);
   fs.mkdirSync(SHOTS, { recursive: true });
   s = await startServices('console');
   org = await createOrganisation(s.db, 'console');
   await relaxedSla(s.db);
   for (const p of [org.agent, org.supervisor, org.manager, org.senior]) await setPassword(s.db, p.id, p.email, PASSWORD);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   if (s) await relaxedSla(s.db);

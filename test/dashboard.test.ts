@@ -1,18 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { must } from './support/actions';
 import { complaintBody } from './support/complaints';
 import { waitForMail } from './support/mail';
 import { createOrganisation, relaxedSla, setSla, type Organisation } from './support/organisation';
 import { eventually, getJson, postJson, startServices, type TestServices } from './support/services';
+import { launchChromium } from './support/browser';
 
 // The managers' quality dashboard in a real browser (Debian's Chromium, driven by playwright-core):
 // signed in with a senior manager's token it shows the target table with met / missed marks, every
 // chart drawn by Chart.js, the complaints at risk, and each one's timeline; a bad token and an agent's
 // token get a message that says why. No script error and no Content-Security-Policy violation.
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUT = path.join(__dirname, '..', 'test-output');
 const CHARTS = ['chart-volume', 'chart-satisfaction', 'chart-pareto', 'chart-backlog'];
 
@@ -25,13 +25,9 @@ const seeded = { late: 0, analysed: 0, satisfied: 0, atRisk: 0, atRiskReference:
 const problems: string[] = [];
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh (installs Debian's chromium)`);
   s = await startServices('dashboard', { SURVEY_DELAY: '1s', SURVEY_REMINDER_AFTER: '30s', SURVEY_WINDOW: '60s' });
   org = await createOrganisation(s.db, 'dashboard');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 
   // 1. Breached and escalated: a triage deadline of 2 s that nobody meets.
   await setSla(s.db, 'minor', { triage: 2, firstResponse: 600, resolution: 600, warnShare: 0.5, reescalate: 600 });

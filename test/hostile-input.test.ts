@@ -121,6 +121,12 @@ test(`${RUNS} generated hostile requests on every route of the OpenAPI document:
       const params = (op.parameters ?? []) as any[];
       const querySchema = { type: 'object', properties: Object.fromEntries(params.filter((p) => p.in === 'query').map((p) => [p.name, p.schema])) };
       const bodySchema = op.requestBody?.content?.['application/json']?.schema;
+      // A route that takes only an HTML form (the customer's pages) gets hostile forms as well as JSON.
+      const formRef: string | undefined = !bodySchema ? op.requestBody?.content?.['application/x-www-form-urlencoded']?.schema?.$ref : undefined;
+      const formFields = formRef ? Object.keys(doc.components.schemas[formRef.split('/').pop()!].properties ?? {}) : [];
+      const hostileForm = fc.dictionary(fc.constantFrom(...formFields, 'x', '__proto__'),
+        fc.oneof(fc.string({ maxLength: 40 }), hostileValue.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)))), { maxKeys: 8 })
+        .map((fields) => new URLSearchParams(Object.entries(fields)).toString());
       const request = fc.record({
         path: fc.tuple(...(template.match(/\{\w+\}/g) ?? []).map(() => hostileParam(ids))).map((values) => {
           let i = 0;
@@ -128,6 +134,7 @@ test(`${RUNS} generated hostile requests on every route of the OpenAPI document:
         }),
         query: fc.dictionary(fc.constantFrom(...Object.keys(querySchema.properties), 'x', '__proto__'), fc.oneof(fc.string({ maxLength: 30 }), hostileValue.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)))), { maxKeys: 3 }),
         body: method === 'get' || method === 'delete' ? fc.constant(undefined) : hostileBody(bodySchema, doc),
+        form: formRef ? fc.option(hostileForm, { freq: 2 }) : fc.constant(null),
         token: fc.constantFrom('person', 'person', 'person', 'none', 'bogus'),
       });
       for (const r of fc.sample(request, { numRuns: RUNS, seed: 42 })) {
@@ -135,7 +142,9 @@ test(`${RUNS} generated hostile requests on every route of the OpenAPI document:
         const headers = r.token === 'person' ? person.auth : r.token === 'bogus' ? { authorization: 'Bearer not-a-token' } : {};
         let res;
         try {
-          res = await send(method.toUpperCase(), `${r.path}${qs ? `?${qs}` : ''}`, r.body, headers);
+          res = r.form !== null
+            ? await send(method.toUpperCase(), `${r.path}${qs ? `?${qs}` : ''}`, undefined, { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, r.form)
+            : await send(method.toUpperCase(), `${r.path}${qs ? `?${qs}` : ''}`, r.body, headers);
         } catch (err) {
           failures.push(`${method} ${r.path}: no answer (${err})`);
           continue;

@@ -1,18 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page, type Response } from 'playwright-core';
+import { type Browser, type Page, type Response } from 'playwright-core';
 import { must } from './support/actions';
 import { complaintBody } from './support/complaints';
 import { waitForMail } from './support/mail';
 import { createOrganisation, relaxedSla, type Organisation } from './support/organisation';
 import { startServices, postJson, type TestServices } from './support/services';
 import { hashToken } from '../lib/tokens';
+import { launchChromium } from './support/browser';
 
 // The customer's survey page, in a real browser (Debian's Chromium, driven by playwright-core):
 // the link from the email shows the form, the answer is recorded through the workflow, and a used,
 // expired, closed or forged link gets a page that says so.
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUT = path.join(__dirname, '..', 'test-output');
 const XSS = '<script>alert(1)</script>';
 const COMMENT = `Quick and kind, thank you. ${XSS} & "quotes" too.`;
@@ -25,14 +25,10 @@ const seen: { what: string; html: string }[] = [];
 const dialogs: string[] = [];
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh (installs Debian's chromium)`);
   s = await startServices('survey-page', { SURVEY_DELAY: '1s', SURVEY_REMINDER_AFTER: '30s', SURVEY_WINDOW: '60s' });
   org = await createOrganisation(s.db, 'survey-page');
   await relaxedSla(s.db);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -44,7 +44,8 @@ export interface NoteInput { actor: Actor; textId: TextId }
 export interface RootCauseInput { actor: Actor; rootCause: string; detailTextId?: TextId }
 export interface ReportInput { actor: Actor; textId: TextId }
 export interface CustomerRequestInput { actor: Actor; textId: TextId }
-export interface CustomerReplyInput { actor: Actor; textId: TextId }
+/** Recorded by staff, or by the customer on their status page (no actor). */
+export interface CustomerReplyInput { actor?: Actor; textId: TextId }
 export interface ResponseInput { actor: Actor; textId: TextId }
 export interface ResolutionInput {
   actor: Actor;

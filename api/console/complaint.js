@@ -228,7 +228,8 @@
   }
 
   function step(e) {
-    const actor = e.actor ? `by ${e.actor.name} (${label(e.actor.role)})` : 'by the process';
+    const byCustomer = e.type === 'customer_replied' || e.type === 'survey_answered' || (e.type === 'received' && e.data && e.data.via);
+    const actor = e.actor ? `by ${e.actor.name} (${label(e.actor.role)})` : byCustomer ? 'by the customer' : 'by the process';
     const parts = details(e.data);
     const said = e.data && typeof e.data.text === 'string' ? e.data.text : null;
     return el('li', { className: ALERTS.has(e.type) ? 'alert' : NOTICES.has(e.type) ? 'notice' : '', dataset: { type: e.type } },
