@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { config } from '../lib/config';
 import { CUSTOMER_LANGUAGES, LANGUAGE_NAMES } from '../lib/language';
 import { formatDate, formatDateTime } from '../lib/locale';
-import { log } from '../lib/log';
 import { complaintForStatusToken, serverSecret } from '../lib/status-links';
 import { workflowIdFor } from '../lib/temporal';
 import { escapeHtml } from '../templates/render';
@@ -16,7 +15,7 @@ import type { AppDeps } from './app';
 import { formBody } from './body-limits';
 import { registerComplaint } from './complaints';
 import { ApiError } from './errors';
-import { sendPage } from './pages';
+import { pageErrors, sendPage } from './pages';
 import { dropTexts, storeText } from './texts';
 
 // The customer's own pages, in their language, without JavaScript:
@@ -232,13 +231,10 @@ export function customerRoutes(deps: AppDeps): Router {
   });
 
   /** Whatever goes wrong on these pages is a page too (an unreadable or too large form, a failure). */
-  const pageErrors: ErrorRequestHandler = (err, req, res, next) => {
-    if (res.headersSent) return next(err);
-    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
-    if (status === 500) log('error', 'customer page failed', { requestId: req.requestId, error: err instanceof Error ? err.stack : String(err) });
+  const errorPages = pageErrors('customer page', (req, res, status) => {
     const lang = requestedLanguage(req);
     sendPage(res, 'complain-refused', lang, { reason: pageTexts(lang).complain.unavailable, lang }, { status, error: true });
-  };
-  router.use(['/complain', '/status'], pageErrors);
+  });
+  router.use(['/complain', '/status'], errorPages);
   return router;
 }

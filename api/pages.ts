@@ -1,4 +1,5 @@
-import type { Response } from 'express';
+import type { ErrorRequestHandler, Request, Response } from 'express';
+import { log } from '../lib/log';
 import { pageLanguage, renderPage } from '../templates/pages';
 
 /**
@@ -18,4 +19,18 @@ export function sendPage(res: Response, page: string, language: string | null | 
       'Cache-Control': 'no-store',
     })
     .send(html);
+}
+
+/**
+ * What goes wrong on a page request (an unreadable or too large form, a failure) is answered with a page
+ * too: `show` sends it, given the status (a client's 4xx as it was, anything else 500, which is logged).
+ * Requests `skip` says are not page requests go on to the JSON error handler.
+ */
+export function pageErrors(what: string, show: (req: Request, res: Response, status: number) => void, skip: (req: Request) => boolean = () => false): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    if (res.headersSent || skip(req)) return next(err);
+    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status === 500) log('error', `${what} failed`, { requestId: req.requestId, error: err instanceof Error ? err.stack : String(err) });
+    show(req, res, status);
+  };
 }

@@ -1,10 +1,9 @@
-import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { workflowIdFor } from '../lib/temporal';
 import { languageTag, pageLanguage, pageTexts } from '../templates/pages';
-import { sendPage } from './pages';
+import { pageErrors, sendPage } from './pages';
 import { answerSurveyUpdate } from '../workflows/messages';
-import { log } from '../lib/log';
 import { hashToken } from '../lib/tokens';
 import { runUpdate } from './actions';
 import type { AppDeps } from './app';
@@ -168,18 +167,15 @@ export function surveyRoutes({ db, temporal }: AppDeps): Router {
   }
 
   /** A page, not JSON, for whatever goes wrong with a page request (including an unreadable or too large form). */
-  const pageErrors: ErrorRequestHandler = (err, req, res, next) => {
-    if (res.headersSent || (req.method === 'POST' && !req.is(FORM_TYPE))) return next(err);
-    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
-    if (status === 500) log('error', 'survey page failed', { requestId: req.requestId, error: err instanceof Error ? err.stack : String(err) });
-    sendSurveyPage(res, status === 413 ? 'survey-too-large' : 'survey-error', null, {}, { status });
-  };
+  const errorPages = pageErrors('survey page',
+    (_req, res, status) => sendSurveyPage(res, status === 413 ? 'survey-too-large' : 'survey-error', null, {}, { status }),
+    (req) => req.method === 'POST' && !req.is(FORM_TYPE));
 
-  router.get('/survey/:token', showForm, pageErrors);
+  router.get('/survey/:token', showForm, errorPages);
   router.post('/survey/:token', ...jsonBody('20kb'), ...formBody('20kb'), async (req: Request, res: Response) => {
     if (req.is(FORM_TYPE)) await answerForm(req, res);
     else await answerJson(req, res);
-  }, pageErrors);
+  }, errorPages);
 
   return router;
 }
