@@ -14,6 +14,7 @@ import { runUpdate } from './actions';
 import type { AppDeps } from './app';
 import { formBody } from './body-limits';
 import { registerComplaint } from './complaints';
+import { newComplaintSchema } from './schemas';
 import { ApiError } from './errors';
 import { pageErrors, sendPage } from './pages';
 import { dropTexts, storeText } from './texts';
@@ -32,17 +33,22 @@ const TOKEN = /^[A-Za-z0-9_-]{20,100}$/;
 const MIN_FILL_MS = 2000;
 const MAX_FORM_AGE_MS = 24 * 3600_000;
 
-/** The form's fields as a browser posts them; messages come from the page's texts, in its language. */
+/** An empty form field is a field left out. */
+const blankIsAbsent = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema);
+const registration = newComplaintSchema.shape;
+
+/**
+ * The form's fields as a browser posts them, checked by staff registration's own rules (schemas.ts);
+ * the messages shown come from the page's texts, in its language.
+ */
 const complaintForm = z.object({
-  name: z.string().trim().min(1).max(200),
-  email: z.string().trim().max(320).email(),
-  phone: z.string().trim().regex(/^\+?[0-9 ()./-]{5,30}$/).optional().or(z.literal('').transform(() => undefined)),
-  address: z.string().trim().max(500).optional().transform((v) => v || undefined),
-  product: z.string().trim().min(1).max(200),
-  occurredOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/)
-    .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s))
-    .refine((s) => new Date(`${s}T00:00:00Z`).getTime() <= Date.now() + 86_400_000),
-  description: z.string().transform((v) => v.replace(/\r\n?/g, '\n').trim()).pipe(z.string().min(1).max(10_000)),
+  name: registration.customerName,
+  email: registration.customerEmail,
+  phone: blankIsAbsent(registration.customerPhone),
+  address: blankIsAbsent(registration.customerAddress),
+  product: registration.product,
+  occurredOn: registration.occurredOn,
+  description: z.string().transform((v) => v.replace(/\r\n?/g, '\n')).pipe(registration.description),
   language: z.enum(CUSTOMER_LANGUAGES).catch('en'),
   consent: z.literal('yes'),
 });
