@@ -1,4 +1,4 @@
-import { config } from '../lib/config';
+import { config, toMs } from '../lib/config';
 import { db, reportDb } from '../lib/db';
 import { createClient } from '../lib/temporal';
 import { createApp } from './app';
@@ -8,6 +8,8 @@ async function main() {
   const temporal = await createClient(c);
   const app = createApp({ db: db(), reportDb: reportDb(), temporal, taskQueue: c.TEMPORAL_TASK_QUEUE });
   const server = app.listen(c.PORT, () => console.log(`API listening on http://localhost:${c.PORT}`));
+  server.keepAliveTimeout = toMs(c.KEEP_ALIVE_TIMEOUT);
+  server.headersTimeout = server.keepAliveTimeout + 5_000; // must outlast the keep-alive wait
   const stop = () => {
     server.close(async () => {
       await temporal.connection.close();

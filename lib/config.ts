@@ -54,6 +54,10 @@ const schema = z.object({
   LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   // Proxies in front of the API whose X-Forwarded-For/-Proto are believed (0: none; 1: one load balancer that ends TLS).
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  // How long the API keeps an idle client connection open. Longer than the idle timeout of whatever sits
+  // in front (a load balancer's 60 s, a client's pool), so the server is never the side that closes a
+  // connection just as a request is sent on it (the client would see a reset, not an answer).
+  KEEP_ALIVE_TIMEOUT: duration.refine((d) => toMs(d) >= 1000, 'must be at least 1s').default('65s'),
   SESSION_IDLE: duration.default('30m'),
   SESSION_MAX: duration.default('12h'),
   SIGN_IN_DELAY: duration.default('30s'),

@@ -146,7 +146,7 @@ test(`${RUNS} generated hostile requests on every route of the OpenAPI document:
             ? await send(method.toUpperCase(), `${r.path}${qs ? `?${qs}` : ''}`, undefined, { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, r.form)
             : await send(method.toUpperCase(), `${r.path}${qs ? `?${qs}` : ''}`, r.body, headers);
         } catch (err) {
-          failures.push(`${method} ${r.path}: no answer (${err})`);
+          failures.push(`${method} ${r.path}: no answer (${err}; ${(err as any)?.cause?.code ?? ''} ${(err as any)?.cause?.message ?? ''})`);
           continue;
         }
         requests++;
