@@ -9,7 +9,6 @@ import { ApiError } from './errors';
 // `requireRole` lets the named roles through (403 naming them otherwise).
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request { staff?: Actor & { name: string; email: string } }
   }

@@ -3,7 +3,6 @@ import type { RequestHandler } from 'express';
 import { log } from '../lib/log';
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express { interface Request { requestId: string } }
 }
 

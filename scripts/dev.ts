@@ -32,7 +32,7 @@ async function main() {
   process.on('SIGTERM', () => void stopAll(0));
   const keep = (m: Managed) => {
     started.push(m);
-    m.exited.then((code) => {
+    void m.exited.then((code) => {
       if (!stopping) { log(`${m.name} exited unexpectedly (code ${code}); stopping everything`); void stopAll(1); }
     });
     return m;
@@ -43,7 +43,7 @@ async function main() {
     const run = () => {
       const m = startService(name, entry, env);
       started.push(m);
-      m.exited.then((code) => {
+      void m.exited.then((code) => {
         if (stopping) return;
         started.splice(started.indexOf(m), 1);
         crashes.push(Date.now());
