@@ -13,6 +13,7 @@ import { config } from '../lib/config';
 import { jsonBody, textOnlyUrl } from './body-limits';
 import { errorHandler, ApiError } from './errors';
 import { healthRoutes } from './health';
+import { apiMetrics, metricsRoutes } from './metrics';
 import { docsRoutes } from './openapi';
 import { requestContext } from './request-context';
 import { rateLimits, type RateLimits } from './rate-limits';
@@ -32,6 +33,8 @@ export interface AppDeps {
   reportDb?: Db;
   /** Express's "trust proxy": how many proxies in front (their X-Forwarded-Proto/-For are believed). Default TRUST_PROXY. */
   trustProxy?: number;
+  /** GET /metrics needs this bearer token when set. Default: METRICS_TOKEN. */
+  metricsToken?: string;
 }
 
 /** A body in another format would be read as no body at all: refuse it instead. */
@@ -49,6 +52,8 @@ export function createApp(deps: AppDeps) {
   const proxies = deps.trustProxy ?? config().TRUST_PROXY;
   if (proxies) app.set('trust proxy', proxies);
   app.use(requestContext);
+  const metrics = apiMetrics(deps);
+  app.use(metrics.observe);
   app.use(textOnlyUrl);
   app.use(helmet());
   app.use(auditTrail(deps.db));
@@ -64,6 +69,7 @@ export function createApp(deps: AppDeps) {
   app.use(jsonBody('100kb'));
   app.use(jsonBodiesOnly);
   app.use(healthRoutes(deps));
+  app.use(metricsRoutes(metrics, deps.metricsToken ?? config().METRICS_TOKEN)); // Prometheus text: request latency by route, the process, open complaints by stage
   // The API reference: the OpenAPI document and its interactive page.
   app.use(docsRoutes());
   app.use(dashboardRoutes()); // the managers' quality dashboard: static pages, signed in with a token by the page itself

@@ -1,10 +1,15 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from './app';
 
-/** GET /health: 200 when PostgreSQL and Temporal both answer, 503 naming the one that does not. */
+/**
+ * GET /health/live: the process answers (a supervisor restarts it when this stops answering).
+ * GET /health/ready (and /health): 200 when PostgreSQL and Temporal both answer, 503 naming the one that
+ * does not (a load balancer sends no traffic meanwhile; restarting would not help).
+ */
 export function healthRoutes({ db, temporal }: AppDeps): Router {
   const router = Router();
-  router.get('/health', async (_req, res) => {
+  router.get('/health/live', (_req, res) => { res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) }); });
+  const ready = async (_req: Request, res: Response) => {
     const check = async (fn: () => Promise<unknown>) => {
       try {
         await Promise.race([fn(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 3 s')), 3000).unref())]);
@@ -23,6 +28,8 @@ export function healthRoutes({ db, temporal }: AppDeps): Router {
       status: ok ? 'ok' : `unavailable: ${down.join(' and ')} down`,
       checks: { database, temporal: temporalCheck },
     });
-  });
+  };
+  router.get('/health', ready);
+  router.get('/health/ready', ready);
   return router;
 }

@@ -60,7 +60,7 @@ export interface Operation {
   };
   /** A body taken only as an HTML form post (application/x-www-form-urlencoded): the customer's pages. */
   formBody?: { name: string; schema: z.ZodType; example: Record<string, string> };
-  ok: { status: number; description: string; schema?: string | JsonSchema; html?: boolean };
+  ok: { status: number; description: string; schema?: string | JsonSchema; html?: boolean; text?: boolean };
   /** A second success answer (JSON). */
   alsoOk?: { status: number; description: string; schema: JsonSchema };
   /** Error statuses beyond those every route of its kind has (401/403 with a token, 400/413 with a body). */
@@ -128,8 +128,22 @@ const pascal = (s: string) => s.split(/[-_]/).map((w) => w[0].toUpperCase() + w.
 export function operations(): Operation[] {
   const ops: Operation[] = [
     {
-      method: 'get', path: '/health', tag: 'Service', roles: 'public', summary: 'Health: PostgreSQL and Temporal both answer',
+      method: 'get', path: '/health', tag: 'Service', roles: 'public', summary: 'Health: PostgreSQL and Temporal both answer (the same as /health/ready)',
       ok: { status: 200, description: 'Both answer', schema: 'Health' }, errors: [503],
+    },
+    {
+      method: 'get', path: '/health/ready', tag: 'Service', roles: 'public', summary: 'Readiness: PostgreSQL and Temporal both answer, so requests can be served',
+      description: 'A load balancer sends no traffic to a process answering 503; restarting it would not help.',
+      ok: { status: 200, description: 'Both answer', schema: 'Health' }, errors: [503],
+    },
+    {
+      method: 'get', path: '/health/live', tag: 'Service', roles: 'public', summary: 'Liveness: the process answers (restart it when this does not)',
+      ok: { status: 200, description: 'Alive', schema: { type: 'object', properties: { status: { const: 'ok' }, uptimeSeconds: { type: 'integer' } } } },
+    },
+    {
+      method: 'get', path: '/metrics', tag: 'Service', roles: 'public', summary: 'Prometheus metrics of this API process',
+      description: 'Request latency histograms by route (`http_request_duration_seconds`), the process (memory, event-loop lag), and open complaints by stage, at risk and breached at the moment of the scrape. With METRICS_TOKEN set, only with `Authorization: Bearer <METRICS_TOKEN>`.',
+      ok: { status: 200, description: 'Prometheus text format', text: true }, errors: [401],
     },
     { method: 'get', path: '/openapi.json', tag: 'Service', roles: 'public', summary: 'This OpenAPI 3.1 document', ok: { status: 200, description: 'The document', schema: { type: 'object' } } },
     { method: 'get', path: '/docs', tag: 'Service', roles: 'public', summary: 'Interactive API reference (Swagger UI)', ok: { status: 200, description: 'An HTML page', html: true } },
@@ -451,7 +465,7 @@ function operationObject(op: Operation): JsonSchema {
   const okSchema = typeof ok.schema === 'string' ? { $ref: `#/components/schemas/${ok.schema}` } : ok.schema;
   responses[ok.status] = {
     description: ok.description,
-    ...(okSchema || ok.html ? { content: { ...(okSchema && { 'application/json': { schema: okSchema } }), ...(ok.html && htmlContent) } } : {}),
+    ...(okSchema || ok.html || ok.text ? { content: { ...(okSchema && { 'application/json': { schema: okSchema } }), ...(ok.html && htmlContent), ...(ok.text && { 'text/plain': { schema: { type: 'string' } } }) } } : {}),
   };
   if (op.alsoOk) responses[op.alsoOk.status] = { description: op.alsoOk.description, content: { 'application/json': { schema: op.alsoOk.schema } } };
   for (const s of [...statuses].sort((a, b) => a - b)) {

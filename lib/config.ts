@@ -57,6 +57,10 @@ const schema = z.object({
   // How long the API keeps an idle client connection open. Longer than the idle timeout of whatever sits
   // in front (a load balancer's 60 s, a client's pool), so the server is never the side that closes a
   // connection just as a request is sent on it (the client would see a reset, not an answer).
+  // GET /metrics answers only with this as a bearer token (unset: open, for a scraper on the same network).
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  // host:port where the worker serves its Temporal SDK metrics in Prometheus format (unset: not served).
+  WORKER_METRICS_ADDRESS: z.string().regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port, such as 0.0.0.0:9464').optional(),
   KEEP_ALIVE_TIMEOUT: duration.refine((d) => toMs(d) >= 1000, 'must be at least 1s').default('65s'),
   SESSION_IDLE: duration.default('30m'),
   SESSION_MAX: duration.default('12h'),

@@ -147,6 +147,14 @@ export async function deadlineFacts(db: Db, ids: number[], now = new Date()): Pr
   return db.$queryRaw<DeadlineFacts[]>(factsOf(openComplaints({}, now, ids)));
 }
 
+/** Open complaints by stage: how many, how many at risk, how many with a breached clock (the API's /metrics). */
+export async function openComplaintCounts(db: Db, now = new Date()) {
+  return db.$queryRaw<{ stage: string; count: number; atRisk: number; breached: number }[]>(Prisma.sql`${openComplaints({}, now)}
+    SELECT stage, count(*)::int AS count, count(*) FILTER (WHERE at_risk)::int AS "atRisk",
+           count(*) FILTER (WHERE breached_clocks IS NOT NULL)::int AS breached
+    FROM flagged GROUP BY stage`);
+}
+
 /** The ids of every open complaint at risk (past a warning point or breached). */
 export async function atRiskIds(db: Db, now = new Date()): Promise<number[]> {
   const rows = await db.$queryRaw<{ id: number }[]>(Prisma.sql`${openComplaints({}, now)} SELECT id FROM flagged WHERE at_risk`);

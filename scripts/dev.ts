@@ -30,18 +30,14 @@ async function main() {
   };
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
-  const keep = (m: Managed) => {
-    started.push(m);
-    void m.exited.then((code) => {
-      if (!stopping) { log(`${m.name} exited unexpectedly (code ${code}); stopping everything`); void stopAll(1); }
-    });
-    return m;
-  };
-  /** The worker and the API are restarted when they die, as a process supervisor would; a crash loop stops everything. */
-  const supervise = (name: string, entry: string, env: NodeJS.ProcessEnv) => {
+  /**
+   * Every part is restarted when it dies, as a process supervisor would (Temporal and the mail catcher
+   * keep their data in .data, so nothing is lost); five exits within 30 s stop everything.
+   */
+  const supervise = async (name: string, start: () => Promise<Managed> | Managed) => {
     const crashes: number[] = [];
-    const run = () => {
-      const m = startService(name, entry, env);
+    const run = async () => {
+      const m = await start();
       started.push(m);
       void m.exited.then((code) => {
         if (stopping) return;
@@ -52,10 +48,13 @@ async function main() {
           return void stopAll(1);
         }
         log(`${name} exited unexpectedly (code ${code}); starting it again`);
-        setTimeout(() => { if (!stopping) run(); }, 1000);
+        setTimeout(() => {
+          if (stopping) return;
+          run().catch((err) => { log(`${name} did not start again (${err instanceof Error ? err.message : err}); stopping everything`); void stopAll(1); });
+        }, 1000);
       });
     };
-    run();
+    await run();
   };
 
   const env: NodeJS.ProcessEnv = {};
@@ -84,22 +83,25 @@ async function main() {
     const port = num('TEMPORAL_PORT', 7233);
     const uiPort = num('TEMPORAL_UI_PORT', 8233);
     if (await portAnswers(port)) throw new Error(`port ${port} is taken (another Temporal server?). Stop it, or set TEMPORAL_ADDRESS=127.0.0.1:${port} to use it.`);
-    keep(await startTemporal({ port, uiPort, dbFile: path.join(DATA, 'temporal.sqlite') }));
+    await supervise('temporal', () => startTemporal({ port, uiPort, dbFile: path.join(DATA, 'temporal.sqlite') }));
     env.TEMPORAL_ADDRESS = `127.0.0.1:${port}`;
     links.push(`Temporal UI   http://localhost:${uiPort}`);
   }
   if (!process.env.SMTP_URL) {
     const smtpPort = num('MAIL_SMTP_PORT', 1025);
     const webPort = num('MAIL_WEB_PORT', 1080);
-    keep(await startMailCatcher({ smtpPort, webPort, dir: path.join(DATA, 'mail') }));
+    await supervise('mail', () => startMailCatcher({ smtpPort, webPort, dir: path.join(DATA, 'mail') }));
     env.SMTP_URL = `smtp://127.0.0.1:${smtpPort}`;
     links.push(`Mail UI       http://localhost:${webPort}`);
   }
 
-  supervise('worker', 'worker/main.ts', env);
-  supervise('api', 'api/main.ts', env);
+  // The worker's Temporal SDK metrics (Prometheus text) beside the API's own /metrics.
+  env.WORKER_METRICS_ADDRESS = process.env.WORKER_METRICS_ADDRESS ?? `127.0.0.1:${num('WORKER_METRICS_PORT', 9464)}`;
+  await supervise('worker', () => startService('worker', 'worker/main.ts', env));
+  await supervise('api', () => startService('api', 'api/main.ts', env));
   const api = `http://localhost:${process.env.PORT ?? 3000}`;
   links.unshift(`API           ${api}  (GET /health; reference ${api}/docs)`, `Console       ${api}/console`, `Dashboard     ${api}/dashboard`);
+  links.push(`Metrics       ${api}/metrics (API), http://${env.WORKER_METRICS_ADDRESS}/metrics (worker)`);
   links.push(demoPassword
     ? `Console sign-in: the demo staff (alex.agent, sam.supervisor, mia.manager, sena.senior … @complaints.local) got the password ${demoPassword}`
     : 'Console sign-in: demo staff keep the password printed at the first start (new one: echo \'…\' | npm run admin -- set-password --email sam.supervisor@complaints.local)');

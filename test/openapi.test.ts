@@ -87,7 +87,7 @@ test('it lists exactly the routes the Express app has', () => {
 });
 
 test('every operation has a summary, its security, its bodies and parameters, and the error shape for 4xx', () => {
-  const open = ['GET /health', 'GET /openapi.json', 'GET /docs', 'GET /survey/{token}', 'POST /survey/{token}', 'POST /session', 'GET /session', 'POST /password', 'GET /complain', 'POST /complain', 'GET /status/{token}', 'POST /status/{token}'];
+  const open = ['GET /health', 'GET /health/live', 'GET /health/ready', 'GET /metrics', 'GET /openapi.json', 'GET /docs', 'GET /survey/{token}', 'POST /survey/{token}', 'POST /session', 'GET /session', 'POST /password', 'GET /complain', 'POST /complain', 'GET /status/{token}', 'POST /status/{token}'];
   expect(doc.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }]);
   expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
   expect(doc.components.securitySchemes.sessionCookie).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'complaints_session' });

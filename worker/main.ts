@@ -10,7 +10,12 @@ import { createWorker } from './worker';
 async function main() {
   const c = config(); // fails fast with a readable message on bad configuration
   // The SDK's own INFO lines (the workflow bundle's webpack report among them) only at LOG_LEVEL=debug.
-  Runtime.install({ logger: new DefaultLogger(c.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN') });
+  // With WORKER_METRICS_ADDRESS, the SDK serves its metrics (workflow and activity task latencies, slots,
+  // sticky cache, polls) in Prometheus text on http://<address>/metrics.
+  Runtime.install({
+    logger: new DefaultLogger(c.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN'),
+    ...(c.WORKER_METRICS_ADDRESS && { telemetryOptions: { metrics: { prometheus: { bindAddress: c.WORKER_METRICS_ADDRESS, useSecondsForDurations: true } } } }),
+  });
   const { worker, connection } = await createWorker(defaultActivities());
   const client = await createClient(c);
   try {
