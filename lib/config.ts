@@ -61,6 +61,8 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   // host:port where the worker serves its Temporal SDK metrics in Prometheus format (unset: not served).
   WORKER_METRICS_ADDRESS: z.string().regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port, such as 0.0.0.0:9464').optional(),
+  // Open complaints one worker keeps in memory between their steps (the SDK's sticky cache).
+  WORKER_CACHE_SIZE: z.coerce.number().int().min(0).max(100_000).default(500),
   KEEP_ALIVE_TIMEOUT: duration.refine((d) => toMs(d) >= 1000, 'must be at least 1s').default('65s'),
   SESSION_IDLE: duration.default('30m'),
   SESSION_MAX: duration.default('12h'),

@@ -1,11 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import ts from 'typescript';
 import { parse } from 'yaml';
 import { loadConfig } from '../lib/config';
+import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/search-attributes';
+import { ASSET_DIRS } from '../scripts/copy-build-assets';
+import { WORKFLOW_BUNDLE } from '../scripts/bundle-workflows';
+import { prebuiltWorkflowBundle, workflowSource, workflowsPath } from '../worker/worker';
 
-// The Docker deployment files, checked without a Docker engine: docker-compose.yml, the Dockerfile and
-// Temporal's dynamic config are parsed and held against the code (lib/config.ts, the entry files).
+// The Docker deployment files, checked without a Docker engine: docker-compose.yml, the Dockerfile, the
+// scripts in deploy/ and Temporal's dynamic config are parsed and held against the code (lib/config.ts,
+// the entry files, the search attributes, what `npm run build` compiles into dist/).
 // Where the compose plugin is installed, `docker compose config` must accept the file as well.
 
 const ROOT = path.resolve(__dirname, '..');
@@ -16,15 +22,18 @@ interface Service {
   image?: string;
   build?: string | { context?: string; dockerfile?: string };
   command?: string | string[];
+  entrypoint?: string | string[];
   environment?: Env | string[];
   depends_on?: string[] | Record<string, { condition?: string }>;
   ports?: (string | number)[];
   volumes?: string[];
-  healthcheck?: { test?: string | string[] };
+  healthcheck?: { test?: string | string[]; disable?: boolean };
+  restart?: string;
 }
 interface Compose { services: Record<string, Service>; volumes?: Record<string, unknown> }
 
-const compose = parse(read('docker-compose.yml')) as Compose;
+// merge: the file shares environments with `<<: *anchor`, as Docker Compose allows.
+const compose = parse(read('docker-compose.yml'), { merge: true }) as Compose;
 const services = compose.services;
 const service = (name: string): Service => {
   const s = services[name];
@@ -51,65 +60,134 @@ const dependsOn = (s: Service): Record<string, string> => {
     : Object.fromEntries(Object.entries(d).map(([n, v]) => [n, v?.condition ?? 'service_started']));
 };
 
-const commandOf = (s: Service): string[] =>
-  s.command === undefined ? [] : Array.isArray(s.command) ? s.command : s.command.split(/\s+/);
+/** Every service `name` waits for, directly or through others. */
+function allDependencies(name: string, seen = new Set<string>()): Set<string> {
+  for (const dep of Object.keys(dependsOn(service(name)))) {
+    if (!seen.has(dep)) {
+      seen.add(dep);
+      allDependencies(dep, seen);
+    }
+  }
+  return seen;
+}
+
+const argv = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : v.split(/\s+/));
+const commandOf = (s: Service) => argv(s.command);
+const healthcheckOf = (s: Service) => [s.healthcheck?.test ?? []].flat().join(' ');
 
 /** The top-level keys of the zod schema in lib/config.ts: the environment variables the service reads. */
 const configKeys = [...read('lib/config.ts').matchAll(/^ {2}([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1]);
 
-/** The Dockerfile's CMD, exec form. */
+/** The Dockerfile as stages: each FROM line with the instructions up to the next one. */
+interface Stage { from: string; name?: string; lines: string[] }
+function dockerfileStages(): Stage[] {
+  const stages: Stage[] = [];
+  // Continuation lines joined, comments and blank lines dropped.
+  const lines = read('Dockerfile').replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  for (const line of lines) {
+    const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?$/i.exec(line);
+    if (from) stages.push({ from: from[1], name: from[2], lines: [] });
+    else if (!stages.length) throw new Error(`Dockerfile: "${line}" before the first FROM`);
+    else stages[stages.length - 1].lines.push(line);
+  }
+  return stages;
+}
+const stages = dockerfileStages();
+const finalStage = stages[stages.length - 1];
+const instructions = (stage: Stage, keyword: string) =>
+  stage.lines.filter((l) => l.toUpperCase().startsWith(`${keyword} `)).map((l) => l.slice(keyword.length + 1).trim());
+
+/** The final stage's CMD, exec form. */
 function dockerfileCmd(): string[] {
-  const line = read('Dockerfile').split('\n').filter((l) => /^CMD\s/.test(l)).pop();
-  if (!line) throw new Error('the Dockerfile has no CMD');
-  return JSON.parse(line.replace(/^CMD\s+/, '')) as string[];
+  const cmd = instructions(finalStage, 'CMD').pop();
+  if (!cmd) throw new Error('the Dockerfile\'s final stage has no CMD');
+  return JSON.parse(cmd) as string[];
 }
 
-const tsEntries = (cmd: string[]) => cmd.filter((a) => a.endsWith('.ts'));
+/** What `npm run build` compiles: tsconfig.build.json as TypeScript itself reads it (extends, include, exclude). */
+function buildConfig(): ts.ParsedCommandLine {
+  const parsed = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, 'tsconfig.build.json'), {}, {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')); },
+  });
+  if (!parsed) throw new Error('tsconfig.build.json cannot be read');
+  return parsed;
+}
+const build = buildConfig();
+const compiled = new Set(build.fileNames.map((f) => path.relative(ROOT, f)));
+
+/**
+ * The source a `dist/…js` entry is compiled from (dist/api/main.js → api/main.ts), which must exist and be
+ * part of the build; undefined for anything else.
+ */
+function sourceOfDistEntry(entry: string): string | undefined {
+  const m = /^dist\/(.+)\.js$/.exec(entry);
+  return m ? `${m[1]}.ts` : undefined;
+}
+const jsEntries = (cmd: string[]) => cmd.filter((a) => a.endsWith('.js') || a.endsWith('.ts'));
 
 const APP = ['migrate', 'worker', 'api'];
+const ONE_SHOT = ['temporal-schema', 'temporal-namespace', 'migrate'];
+const ADMIN_TOOLS = ['temporal-schema', 'temporal-namespace'];
 
 test('lib/config.ts yields the configuration keys the checks below rely on', () => {
   // Guards the regex: an empty or wrong list would make the environment check meaningless.
   expect(configKeys).toEqual(expect.arrayContaining([
     'DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'SMTP_URL', 'MAIL_FROM', 'PORT', 'PUBLIC_URL',
+    'WORKER_METRICS_ADDRESS',
   ]));
   expect(configKeys.every((k) => /^[A-Z_]+$/.test(k))).toBe(true);
 });
 
-test('docker-compose.yml has the whole stack, on pinned images', () => {
+test('docker-compose.yml has the whole stack, on pinned images of Temporal\'s current server, admin tools and UI', () => {
   expect(Object.keys(services).sort()).toEqual(
-    ['api', 'mail', 'migrate', 'postgresql', 'temporal', 'temporal-ui', 'worker'].sort());
+    ['api', 'mail', 'migrate', 'postgresql', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker'].sort());
   expect(service('postgresql').image).toMatch(/^postgres:16(\.|$)/);
-  expect(service('temporal').image).toMatch(/^temporalio\/auto-setup:\d/);
-  expect(service('temporal-ui').image).toMatch(/^temporalio\/ui:\d/);
+  expect(service('temporal').image).toMatch(/^temporalio\/server:\d+\.\d+\.\d+$/);
+  for (const name of ADMIN_TOOLS) expect({ name, image: service(name).image }).toEqual({ name, image: expect.stringMatching(/^temporalio\/admin-tools:\d+\.\d+\.\d+(-|$)/) });
+  expect(service('temporal-ui').image).toMatch(/^temporalio\/ui:\d+\.\d+\.\d+$/);
   expect(service('mail').image).toMatch(/^maildev\/maildev:\d/);
+
+  // The admin tools apply the schema the server expects: the same Temporal release.
+  const serverVersion = service('temporal').image!.split(':')[1];
+  for (const name of ADMIN_TOOLS) expect(service(name).image!.split(':')[1].split('-')[0]).toBe(serverVersion);
+
   for (const [name, s] of Object.entries(services)) {
+    // auto-setup is no longer published for new Temporal releases; the server image replaces it.
+    expect({ name, image: s.image ?? '' }).toEqual({ name, image: expect.not.stringMatching(/auto-setup/) });
     if (s.image) expect({ name, image: s.image }).toEqual({ name, image: expect.not.stringMatching(/:latest$|^[^:]+$/) });
   }
 });
 
 test('PostgreSQL has a pg_isready healthcheck and keeps its data in a volume', () => {
   const pg = service('postgresql');
-  expect([pg.healthcheck?.test ?? []].flat().join(' ')).toContain('pg_isready');
+  expect(healthcheckOf(pg)).toContain('pg_isready');
   const mounts = pg.volumes ?? [];
   expect(mounts.some((v) => v.split(':')[1] === '/var/lib/postgresql/data')).toBe(true);
   const named = mounts.map((v) => v.split(':')[0]).filter((src) => !src.startsWith('.') && !src.startsWith('/'));
   for (const v of named) expect(Object.keys(compose.volumes ?? {})).toContain(v);
 });
 
-test('Temporal persists in the compose PostgreSQL and enables workflow updates through its dynamic config', () => {
+test('Temporal persists in the compose PostgreSQL, listens beyond localhost and enables workflow updates through its dynamic config', () => {
   const t = service('temporal');
   const env = envOf(t);
-  expect(env).toMatchObject({ DB: 'postgres12', DB_PORT: '5432', POSTGRES_SEEDS: 'postgresql' });
+  expect(env).toMatchObject({ DB: 'postgres12', DB_PORT: '5432', POSTGRES_SEEDS: 'postgresql', BIND_ON_IP: '0.0.0.0' });
   expect(env.POSTGRES_USER).toBe(envOf(service('postgresql')).POSTGRES_USER);
   expect(env.POSTGRES_PWD).toBe(envOf(service('postgresql')).POSTGRES_PASSWORD);
-  expect(dependsOn(t)).toMatchObject({ postgresql: 'service_healthy' });
+  // Visibility on SQL too (the server image's config template: no Elasticsearch unless ENABLE_ES).
+  expect(env.ENABLE_ES ?? 'false').toBe('false');
+
+  // The schema service prepares exactly the databases the server then uses.
+  const schemaEnv = envOf(service('temporal-schema'));
+  for (const key of ['DB', 'DB_PORT', 'POSTGRES_USER', 'POSTGRES_PWD', 'POSTGRES_SEEDS', 'DBNAME', 'VISIBILITY_DBNAME']) {
+    expect({ key, value: schemaEnv[key] }).toEqual({ key, value: env[key] });
+  }
 
   // The file named by DYNAMIC_CONFIG_FILE_PATH is the one mounted from deploy/.
   const target = env.DYNAMIC_CONFIG_FILE_PATH;
   expect(target).toBeTruthy();
   const mount = (t.volumes ?? []).map((v) => v.split(':')).find(([, inside]) => inside === target
-    || inside === path.posix.join('/etc/temporal', target)); // auto-setup's working directory, for relative paths
+    || inside === path.posix.join('/etc/temporal', target)); // the image's working directory, for relative paths
   expect(mount?.[0]).toBe('./deploy/temporal-dynamicconfig.yaml');
 
   const dynamic = parse(read('deploy/temporal-dynamicconfig.yaml')) as Record<string, { value: unknown }[]>;
@@ -117,6 +195,84 @@ test('Temporal persists in the compose PostgreSQL and enables workflow updates t
   for (const [key, values] of Object.entries(dynamic)) {
     expect({ key, shape: Array.isArray(values) && values.every((v) => 'value' in v) }).toEqual({ key, shape: true });
   }
+});
+
+test('the one-shot Temporal services run the scripts in deploy/: schema for both databases, then namespace and search attributes', () => {
+  for (const name of ADMIN_TOOLS) {
+    const s = service(name);
+    const script = argv(s.entrypoint).find((a) => a.endsWith('.sh'));
+    const mount = (s.volumes ?? []).map((v) => v.split(':')).find(([, inside]) => inside === script);
+    expect({ name, mounted: mount?.[0] }).toEqual({ name, mounted: expect.stringMatching(/^\.\/deploy\/[\w-]+\.sh$/) });
+    expect(fs.existsSync(path.join(ROOT, mount![0]))).toBe(true);
+  }
+
+  const schema = read('deploy/temporal-schema.sh');
+  for (const step of ['create', 'setup-schema -v 0.0', 'update-schema -d']) expect(schema).toContain(step);
+  expect(schema).toContain('temporal-sql-tool --plugin');
+  expect(schema).toMatch(/\/etc\/temporal\/schema\/postgresql\/v12/);
+  expect(schema).toMatch(/\/temporal\/versioned"/);
+  expect(schema).toMatch(/\/visibility\/versioned"/);
+
+  const ns = service('temporal-namespace');
+  expect(envOf(ns)).toMatchObject({ TEMPORAL_ADDRESS: envOf(service('api')).TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE: envOf(service('api')).TEMPORAL_NAMESPACE });
+});
+
+test('the namespace script registers exactly the search attributes of workflows/search-attributes.ts, with their types', () => {
+  const script = read('deploy/temporal-namespace.sh');
+  const block = /^SEARCH_ATTRIBUTES=\(\n([\s\S]*?)\n\)/m.exec(script);
+  expect(block).not.toBeNull();
+  const registered = Object.fromEntries(block![1].split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).map((l) => {
+    const m = /^(\w+)=(\w+)$/.exec(l);
+    if (!m) throw new Error(`deploy/temporal-namespace.sh: unexpected line in SEARCH_ATTRIBUTES: ${l}`);
+    return [m[1], m[2]];
+  }));
+  expect(Object.keys(SEARCH_ATTRIBUTE_TYPES).length).toBeGreaterThan(0);
+  expect(registered).toEqual(SEARCH_ATTRIBUTE_TYPES);
+  expect(script).toMatch(/temporal operator search-attribute create --namespace "\$TEMPORAL_NAMESPACE" --name "\$name" --type "\$type"/);
+});
+
+test('services start in order: PostgreSQL → Temporal schema → Temporal → namespace → worker and api; migrations and the UI in between', () => {
+  expect(dependsOn(service('temporal-schema'))).toMatchObject({ postgresql: 'service_healthy' });
+  expect(dependsOn(service('temporal'))).toMatchObject({ 'temporal-schema': 'service_completed_successfully' });
+  expect(dependsOn(service('temporal-namespace'))).toMatchObject({ temporal: 'service_healthy' });
+  expect(dependsOn(service('migrate'))).toMatchObject({ postgresql: 'service_healthy' });
+  expect(dependsOn(service('temporal-ui'))).toMatchObject({ temporal: 'service_healthy' });
+  for (const name of ['api', 'worker']) {
+    expect({ name, deps: dependsOn(service(name)) }).toEqual({ name, deps: expect.objectContaining({
+      migrate: 'service_completed_successfully',
+      'temporal-namespace': 'service_completed_successfully',
+      mail: expect.stringMatching(/^service_(started|healthy)$/),
+    }) });
+    expect([...allDependencies(name)].sort()).toEqual(
+      ['mail', 'migrate', 'postgresql', 'temporal', 'temporal-namespace', 'temporal-schema'].sort());
+  }
+
+  for (const [name, s] of Object.entries(services)) {
+    for (const [dep, condition] of Object.entries(dependsOn(s))) {
+      // Waiting for "healthy" needs a healthcheck; waiting for "completed" needs a service that exits.
+      if (condition === 'service_healthy') expect({ name, dep, healthcheck: !!service(dep).healthcheck?.test }).toEqual({ name, dep, healthcheck: true });
+      if (condition === 'service_completed_successfully') expect({ name, dep, oneShot: ONE_SHOT.includes(dep) }).toEqual({ name, dep, oneShot: true });
+    }
+  }
+  for (const name of ONE_SHOT) expect({ name, restart: service(name).restart ?? 'no' }).toEqual({ name, restart: 'no' });
+});
+
+test('health checks: PostgreSQL, Temporal, the mail catcher, the API\'s readiness and the worker\'s metrics endpoint', () => {
+  for (const name of ['postgresql', 'temporal', 'mail', 'api', 'worker']) {
+    const s = service(name);
+    expect({ name, healthcheck: !!s.healthcheck?.test && !s.healthcheck.disable }).toEqual({ name, healthcheck: true });
+  }
+  expect(healthcheckOf(service('temporal'))).toMatch(/temporal operator cluster health --address temporal:7233/);
+
+  // The slim Node image has no curl: the app's checks are Node one-liners on the ports the service uses.
+  const api = healthcheckOf(service('api'));
+  expect(api).toMatch(/^CMD node -e /);
+  expect(api).toContain(`http://127.0.0.1:${envOf(service('api')).PORT}/health/ready`);
+  const worker = healthcheckOf(service('worker'));
+  const metricsPort = envOf(service('worker')).WORKER_METRICS_ADDRESS?.split(':')[1];
+  expect(metricsPort).toMatch(/^\d+$/);
+  expect(worker).toMatch(/^CMD node -e /);
+  expect(worker).toContain(`http://127.0.0.1:${metricsPort}/metrics`);
 });
 
 test('the Temporal UI and the mail catcher are published on the documented ports', () => {
@@ -127,42 +283,105 @@ test('the Temporal UI and the mail catcher are published on the documented ports
   expect((service('api').ports ?? []).map(String)).toContain('3000:3000');
 });
 
-test('migrate, worker and api are built from this repository\'s Dockerfile and run existing entry files', () => {
+test('migrate, worker and api are built from this repository\'s Dockerfile and run compiled entry files of the build', () => {
   for (const name of APP) {
     const b = service(name).build;
-    const build = typeof b === 'string' ? { context: b } : b;
-    expect({ name, context: path.resolve(ROOT, build?.context ?? '<none>') }).toEqual({ name, context: ROOT });
-    const dockerfile = path.resolve(ROOT, build?.context ?? '.', build?.dockerfile ?? 'Dockerfile');
+    const buildOpts = typeof b === 'string' ? { context: b } : b;
+    expect({ name, context: path.resolve(ROOT, buildOpts?.context ?? '<none>') }).toEqual({ name, context: ROOT });
+    const dockerfile = path.resolve(ROOT, buildOpts?.context ?? '.', buildOpts?.dockerfile ?? 'Dockerfile');
     expect(fs.existsSync(dockerfile)).toBe(true);
     expect(dockerfile).toBe(path.join(ROOT, 'Dockerfile'));
   }
-  expect(tsEntries(commandOf(service('migrate')))).toEqual(['prisma/migrate.ts']);
-  expect(tsEntries(commandOf(service('worker')))).toEqual(['worker/main.ts']);
-  // The api may rely on the image's default command; either way it must be api/main.ts.
-  const apiCmd = commandOf(service('api'));
-  expect(tsEntries(apiCmd.length ? apiCmd : dockerfileCmd())).toEqual(['api/main.ts']);
+  const expected: Record<string, string> = { migrate: 'prisma/migrate.ts', worker: 'worker/main.ts', api: 'api/main.ts' };
   for (const name of APP) {
-    for (const entry of tsEntries(commandOf(service(name)))) expect(fs.existsSync(path.join(ROOT, entry))).toBe(true);
+    // The api may rely on the image's default command; either way it must be the API's entry.
+    const cmd = commandOf(service(name)).length ? commandOf(service(name)) : dockerfileCmd();
+    expect({ name, cmd }).toEqual({ name, cmd: ['node', expect.stringMatching(/^dist\/.+\.js$/)] }); // compiled: no tsx
+    const source = sourceOfDistEntry(cmd[1])!;
+    expect({ name, source }).toEqual({ name, source: expected[name] });
+    expect(fs.existsSync(path.join(ROOT, source))).toBe(true);
+    expect({ name, source, compiled: compiled.has(source) }).toEqual({ name, source, compiled: true });
   }
 });
 
-test('the Dockerfile: node 20 slim base, npm ci, an offline Prisma generate, and a CMD whose entry exists', () => {
-  const dockerfile = read('Dockerfile');
-  expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim\b/m);
-  expect(dockerfile).toMatch(/^RUN npm ci\b/m);
-  const generate = dockerfile.split('\n').find((l) => /prisma generate/.test(l));
+test('npm run build compiles the service into dist/, copies what the code reads from disk and prebuilds the workflow bundle', () => {
+  const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string>; dependencies: Record<string, string> };
+  expect(pkg.scripts.build).toMatch(/^tsc -p tsconfig\.build\.json && /);
+  for (const script of ['scripts/copy-build-assets.ts', 'scripts/bundle-workflows.ts']) {
+    expect(pkg.scripts.build).toContain(script);
+    expect(fs.existsSync(path.join(ROOT, script))).toBe(true);
+  }
+  // Build tools stay out of the production dependencies the image installs.
+  for (const tool of ['tsx', 'typescript', 'prisma', 'ts-jest']) expect({ tool, production: tool in pkg.dependencies }).toEqual({ tool, production: false });
+
+  expect(build.errors).toEqual([]);
+  expect(build.options.noEmit).toBeFalsy();
+  expect(build.options.outDir).toBe(path.join(ROOT, 'dist'));
+  expect(build.options.rootDir).toBe(ROOT); // dist/ mirrors the source tree: dist/api/main.js from api/main.ts
+  for (const entry of ['api/main.ts', 'worker/main.ts', 'prisma/migrate.ts', 'scripts/admin.ts', 'workflows/index.ts']) {
+    expect({ entry, compiled: compiled.has(entry) }).toEqual({ entry, compiled: true });
+  }
+  expect([...compiled].filter((f) => /^(test|bench)\//.test(f))).toEqual([]);
+
+  // Files that read from disk next to themselves (path.join(__dirname, 'x')): what they read must be copied.
+  const covered = (rel: string) => ASSET_DIRS.some(({ dir }) => rel === dir || rel.startsWith(`${dir}/`));
+  for (const file of compiled) {
+    if (file === 'worker/worker.ts') continue; // the workflow bundle, below
+    const code = read(file);
+    if (!code.includes('__dirname')) continue;
+    const literals = [...code.matchAll(/path\.join\(__dirname,\s*'([^'.][^']*)'/g)].map((m) => path.posix.join(path.posix.dirname(file), m[1]));
+    for (const target of literals.length ? literals : [path.posix.dirname(file)]) {
+      expect({ file, target, copied: covered(target) }).toEqual({ file, target, copied: true });
+    }
+  }
+  for (const { dir } of ASSET_DIRS) expect({ dir, exists: fs.existsSync(path.join(ROOT, dir)) }).toEqual({ dir, exists: true });
+
+  // The worker loads the bundle the build writes (dist/worker/ → dist/workflow-bundle.js); from the sources,
+  // with no bundle next to them, it bundles workflows/index.ts at start as before.
+  expect(path.relative(path.join(ROOT, 'worker'), prebuiltWorkflowBundle)).toBe(path.relative(path.join(ROOT, 'dist', 'worker'), WORKFLOW_BUNDLE));
+  expect(workflowsPath).toBe(path.join(ROOT, 'workflows', 'index.ts'));
+  expect(workflowSource()).toEqual({ workflowsPath });
+});
+
+test('the Dockerfile: multi-stage on Node 24 slim, production dependencies and dist/ in the final stage, run as a non-root user', () => {
+  expect(stages.length).toBeGreaterThanOrEqual(2);
+  for (const stage of stages) expect(stage.from).toMatch(/^node:24-bookworm-slim$/);
+
+  // The build stage: full install, offline Prisma generate, then npm run build.
+  const buildStage = stages.find((s) => s.lines.some((l) => /^RUN npm run build\b/.test(l)));
+  expect(buildStage?.name).toBeTruthy();
+  expect(buildStage).not.toBe(finalStage);
+  const buildRuns = instructions(buildStage!, 'RUN');
+  expect(buildRuns.some((r) => /^npm ci\b/.test(r) && !/--omit/.test(r))).toBe(true);
+  const generate = buildRuns.find((r) => /prisma generate/.test(r));
   expect(generate).toMatch(/PRISMA_SCHEMA_ENGINE_BINARY=\/bin\/false/);
   expect(generate).toMatch(/PRISMA_QUERY_ENGINE_LIBRARY=\/bin\/false/);
-  // NODE_ENV=production before `npm ci` would leave out the Prisma CLI that the generate step needs.
-  const nodeEnvAt = dockerfile.search(/^ENV NODE_ENV=production/m);
-  if (nodeEnvAt >= 0) expect(nodeEnvAt).toBeGreaterThan(dockerfile.indexOf('prisma generate'));
+  // NODE_ENV=production before `npm ci` would leave out the dev dependencies the build needs.
+  const installAt = buildStage!.lines.findIndex((l) => /^RUN npm ci\b/.test(l));
+  const nodeEnvAt = buildStage!.lines.findIndex((l) => /^ENV NODE_ENV=production/.test(l));
+  if (nodeEnvAt >= 0) expect(nodeEnvAt).toBeGreaterThan(installAt);
+
+  // The final stage: production dependencies only, the compiled dist/ from the build stage, no compiler.
+  const runs = instructions(finalStage, 'RUN');
+  expect(runs.filter((r) => /\bnpm (ci|install)\b/.test(r))).toEqual([expect.stringMatching(/^npm ci (.* )?--omit=dev\b/)]);
+  expect(instructions(finalStage, 'COPY')).toEqual(expect.arrayContaining([`--from=${buildStage!.name} /app/dist ./dist`]));
+  expect(finalStage.lines.join('\n')).not.toMatch(/\btsx\b|npm run build|\btsc\b/);
+
+  const users = instructions(finalStage, 'USER');
+  expect(users.length).toBeGreaterThan(0);
+  expect(users[users.length - 1]).not.toMatch(/^(root|0)(:|$)/);
+  expect(finalStage.lines.findIndex((l) => /^USER /.test(l))).toBeGreaterThan(finalStage.lines.findIndex((l) => /^RUN /.test(l)));
 
   const cmd = dockerfileCmd();
-  expect(cmd).toEqual(['node', '--import', 'tsx', 'api/main.ts']);
-  for (const entry of tsEntries(cmd)) expect(fs.existsSync(path.join(ROOT, entry))).toBe(true);
+  expect(cmd).toEqual(['node', 'dist/api/main.js']);
+  for (const entry of jsEntries(cmd)) {
+    const source = sourceOfDistEntry(entry)!;
+    expect(fs.existsSync(path.join(ROOT, source))).toBe(true);
+    expect(compiled.has(source)).toBe(true);
+  }
 
   const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-  expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'generated', '.data', '.git', 'test-output']));
+  expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'generated', 'dist', '.data', '.git', 'test-output']));
 });
 
 test('api and worker set only variables lib/config.ts reads, with values it accepts, pointing at the compose services', () => {
@@ -189,17 +408,11 @@ test('api and worker set only variables lib/config.ts reads, with values it acce
     expect([smtp.protocol, smtp.hostname, smtp.port]).toEqual(['smtp:', 'mail', '1025']);
     expect(env.PORT).toBe('3000');
   }
-  // api and worker must agree, or the API would start workflows nobody polls.
-  expect(envOf(service('api'))).toEqual(envOf(service('worker')));
+  // api and worker must agree, or the API would start workflows nobody polls; the worker adds its metrics address.
+  const { WORKER_METRICS_ADDRESS, ...workerShared } = envOf(service('worker'));
+  expect(WORKER_METRICS_ADDRESS).toMatch(/^0\.0\.0\.0:\d+$/);
+  expect(envOf(service('api'))).toEqual(workerShared);
   expect(envOf(service('migrate')).DATABASE_URL).toBe(envOf(service('api')).DATABASE_URL);
-});
-
-test('migrations run once before api and worker, which wait for Temporal', () => {
-  expect(dependsOn(service('migrate'))).toMatchObject({ postgresql: 'service_healthy' });
-  expect((service('migrate') as { restart?: string }).restart ?? 'no').toBe('no');
-  for (const name of ['api', 'worker']) {
-    expect(dependsOn(service(name))).toMatchObject({ migrate: 'service_completed_successfully', temporal: expect.any(String) });
-  }
 });
 
 test('every dependency and named volume is defined, and docker compose config agrees where the plugin exists', () => {
