@@ -2,12 +2,13 @@ import { config, toMs } from '../lib/config';
 import { db, reportDb } from '../lib/db';
 import { createClient } from '../lib/temporal';
 import { createApp } from './app';
+import { log } from '../lib/log';
 
 async function main() {
   const c = config();
   const temporal = await createClient(c);
   const app = createApp({ db: db(), reportDb: reportDb(), temporal, taskQueue: c.TEMPORAL_TASK_QUEUE });
-  const server = app.listen(c.PORT, () => console.log(`API listening on http://localhost:${c.PORT}`));
+  const server = app.listen(c.PORT, () => log('info', `API listening on http://localhost:${c.PORT}`));
   server.keepAliveTimeout = toMs(c.KEEP_ALIVE_TIMEOUT);
   server.headersTimeout = server.keepAliveTimeout + 5_000; // must outlast the keep-alive wait
   const stop = () => {

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { log } from '../lib/log';
+import { log, requestScope } from '../lib/log';
 
 declare global {
   namespace Express { interface Request { requestId: string } }
@@ -26,5 +26,6 @@ export const requestContext: RequestHandler = (req, res, next) => {
       });
     } catch { /* a log line is never worth the process */ }
   });
-  next();
+  // Every line logged while this request is answered carries its id.
+  requestScope.run({ requestId: req.requestId }, next);
 };

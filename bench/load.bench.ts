@@ -84,7 +84,7 @@ async function startApi(env: NodeJS.ProcessEnv) {
 async function startWorker(env: NodeJS.ProcessEnv) {
   const address = `127.0.0.1:${await freePort()}`;
   const lines: string[] = [];
-  const m = startService('worker', 'worker/main.ts', { ...env, WORKER_METRICS_ADDRESS: address }, (l) => lines.push(l));
+  const m = startService('worker', 'worker/main.ts', { ...env, LOG_LEVEL: 'info', WORKER_METRICS_ADDRESS: address }, (l) => { if (lines.length < 100) lines.push(l); });
   await waitFor('the worker', async () => lines.some((l) => l.includes('worker polling')), 120_000, m);
   return { metrics: `http://${address}/metrics`, m };
 }

@@ -1,4 +1,5 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { log, sdkLogFunction } from '../lib/log';
 import { defaultActivities } from '../activities';
 import { config } from '../lib/config';
 import { db } from '../lib/db';
@@ -13,25 +14,25 @@ async function main() {
   // With WORKER_METRICS_ADDRESS, the SDK serves its metrics (workflow and activity task latencies, slots,
   // sticky cache, polls) in Prometheus text on http://<address>/metrics.
   Runtime.install({
-    logger: new DefaultLogger(c.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN'),
+    logger: new DefaultLogger(c.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN', sdkLogFunction),
     ...(c.WORKER_METRICS_ADDRESS && { telemetryOptions: { metrics: { prometheus: { bindAddress: c.WORKER_METRICS_ADDRESS, useSecondsForDurations: true } } } }),
   });
   const { worker, connection } = await createWorker(defaultActivities());
   const client = await createClient(c);
   try {
     const added = await ensureSearchAttributes(client, c.TEMPORAL_NAMESPACE);
-    if (added.length) console.log(`search attributes registered: ${added.join(', ')}`);
+    if (added.length) log('info', `search attributes registered: ${added.join(', ')}`);
   } catch (err) {
-    console.warn(`search attributes not checked (${err instanceof Error ? err.message : err}): create them as the README says`);
+    log('warn', `search attributes not checked (${err instanceof Error ? err.message : err}): create them as the README says`);
   }
   if (c.REVIEW_EVERY !== 'off') {
     const state = await ensureReviewSchedule(client, c.REVIEW_SCHEDULE_ID, {
       every: c.REVIEW_EVERY, period: c.REVIEW_PERIOD, recipientEmail: c.REVIEW_RECIPIENT ?? null, taskQueue: c.TEMPORAL_TASK_QUEUE,
     });
-    console.log(`quality review schedule "${c.REVIEW_SCHEDULE_ID}": ${state === 'created' ? `created, every ${c.REVIEW_EVERY}` : 'already there'}`);
+    log('info', `quality review schedule "${c.REVIEW_SCHEDULE_ID}": ${state === 'created' ? `created, every ${c.REVIEW_EVERY}` : 'already there'}`);
   }
   await client.connection.close();
-  console.log(`worker polling task queue "${c.TEMPORAL_TASK_QUEUE}" on ${c.TEMPORAL_ADDRESS} (namespace ${c.TEMPORAL_NAMESPACE})`);
+  log('info', `worker polling task queue "${c.TEMPORAL_TASK_QUEUE}" on ${c.TEMPORAL_ADDRESS} (namespace ${c.TEMPORAL_NAMESPACE})`);
   // Worker.run() shuts down gracefully on SIGINT/SIGTERM: in-flight activities finish first.
   await worker.run();
   await connection.close();

@@ -16,23 +16,28 @@ export interface TestServices {
   temporal: Client;
   taskQueue: string;
   /** The worker process started last. */
-  readonly worker: Managed;
+  readonly worker: WorkerProcess;
   /** Headers of an agent who registers the complaints of this file. */
   auth: Record<string, string>;
   /** Starts (another) worker process on this file's task queue, with extra environment. */
-  startWorker(env?: NodeJS.ProcessEnv): Promise<Managed>;
+  startWorker(env?: NodeJS.ProcessEnv): Promise<WorkerProcess>;
   close(): Promise<void>;
 }
 
-export async function startWorkerProcess(taskQueue: string, env: NodeJS.ProcessEnv = {}): Promise<Managed> {
+/** A worker process, with the lines it has written so far (the last 5,000). */
+export type WorkerProcess = Managed & { lines: string[] };
+
+export async function startWorkerProcess(taskQueue: string, env: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {
   const lines: string[] = [];
-  const worker = startService('worker', 'worker/main.ts', { TEMPORAL_TASK_QUEUE: taskQueue, ...env }, (l) => {
+  // At info at least: its "worker polling" line is how a test knows it is ready.
+  const worker = startService('worker', 'worker/main.ts', { TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: process.env.TEST_VERBOSE ? 'debug' : 'info', ...env }, (l) => {
     lines.push(l);
+    if (lines.length > 5000) lines.shift();
     if (process.env.TEST_VERBOSE) console.log(`worker| ${l}`);
   });
   await waitFor('the worker to poll', async () => lines.some((l) => l.includes('worker polling')), 60_000, worker)
     .catch((e) => { throw new Error(`${e.message}\n${lines.slice(-20).join('\n')}`); });
-  return worker;
+  return Object.assign(worker, { lines });
 }
 
 /** `workerEnv.TEMPORAL_ADDRESS` points the worker and the API at another Temporal server than the shared one. */
@@ -45,7 +50,7 @@ export async function startServices(name: string, workerEnv: NodeJS.ProcessEnv =
   const temporal = new Client({ connection, namespace: 'default' });
   const app = createApp({ db, reportDb, temporal, taskQueue, reviewScheduleId: workerEnv.REVIEW_SCHEDULE_ID });
   const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
-  const workers: Managed[] = [];
+  const workers: WorkerProcess[] = [];
   const startWorker = async (env: NodeJS.ProcessEnv = {}) => {
     const w = await startWorkerProcess(taskQueue, { ...workerEnv, ...env });
     workers.push(w);

@@ -1,11 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../api/app';
-import { freePort } from '../scripts/processes';
+import { freePort, waitFor } from '../scripts/processes';
+import { startService } from '../scripts/stack';
 import { complaintBody } from './support/complaints';
 import { eventually, postJson, startServices, type TestServices } from './support/services';
 
-// What an operator's Prometheus scrapes: the API's /metrics (request latency by route, the process,
-// open complaints by stage) and the worker's Temporal SDK metrics endpoint (WORKER_METRICS_ADDRESS).
+// What an operator sees: the metrics Prometheus scrapes (the API's /metrics: request latency by route,
+// the process, open complaints by stage; the worker's Temporal SDK metrics on WORKER_METRICS_ADDRESS),
+// health split into liveness and readiness, and logs as one JSON object a line with the ids they are about.
 
 let s: TestServices;
 let workerMetrics: string;
@@ -81,4 +83,31 @@ test('liveness and readiness answer apart', async () => {
   expect([live.status, await live.json()]).toEqual([200, { status: 'ok', uptimeSeconds: expect.any(Number) }]);
   const ready = await fetch(`${s.api}/health/ready`);
   expect([ready.status, await ready.json()]).toEqual([200, expect.objectContaining({ status: 'ok', checks: { database: { status: 'up' }, temporal: { status: 'up' } } })]);
+});
+
+const parsed = (lines: string[]) => lines.map((l) => { try { return JSON.parse(l); } catch { return { unparsed: l }; } });
+
+test('the worker logs one JSON object a line; an activity\'s lines carry its workflow id, activity and attempt', async () => {
+  const filed = await postJson(`${s.api}/complaints`, complaintBody(), s.auth);
+  expect(filed.status).toBe(201);
+  const line = await eventually('the acknowledgement step in the worker log', async () =>
+    parsed(s.worker.lines).find((l) => l.msg === 'step recorded' && l.complaintId === filed.body.id && l.type === 'acknowledged'));
+  expect(line).toMatchObject({ level: 'info', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), pid: s.worker.child.pid, workflowId: `complaint-${filed.body.id}`, activityType: expect.any(String), attempt: 1 });
+  expect(parsed(s.worker.lines).filter((l) => 'unparsed' in l)).toEqual([]);
+});
+
+test('the API logs one JSON line per request with the request id it answered with', async () => {
+  const port = await freePort();
+  const lines: string[] = [];
+  const api = startService('api', 'api/main.ts', { PORT: String(port), LOG_LEVEL: 'info', TEMPORAL_TASK_QUEUE: s.taskQueue }, (l) => lines.push(l));
+  try {
+    await waitFor('the API', async () => (await fetch(`http://127.0.0.1:${port}/health/live`).catch(() => null))?.ok === true, 60_000, api);
+    const res = await fetch(`http://127.0.0.1:${port}/complaints/${'9'.repeat(6)}`, { headers: { ...s.auth, 'x-request-id': 'obs-check-1' } });
+    expect([res.status, res.headers.get('x-request-id')]).toEqual([404, 'obs-check-1']);
+    const line = await eventually('the request line', async () => parsed(lines).find((l) => l.requestId === 'obs-check-1'));
+    expect(line).toMatchObject({ level: 'info', msg: 'request', method: 'GET', route: '/complaints/:id', status: 404, durationMs: expect.any(Number), actorId: expect.any(Number) });
+    expect(parsed(lines).filter((l) => 'unparsed' in l)).toEqual([]);
+  } finally {
+    await api.stop();
+  }
 });
