@@ -16,6 +16,7 @@ import { healthRoutes } from './health';
 import { apiMetrics, metricsRoutes } from './metrics';
 import { docsRoutes } from './openapi';
 import { requestContext } from './request-context';
+import { traceRequests } from './tracing';
 import { rateLimits, type RateLimits } from './rate-limits';
 import { reportRoutes } from './reports';
 import { reviewRoutes } from './review-admin';
@@ -52,6 +53,7 @@ export function createApp(deps: AppDeps) {
   const proxies = deps.trustProxy ?? config().TRUST_PROXY;
   if (proxies) app.set('trust proxy', proxies);
   app.use(requestContext);
+  app.use(traceRequests); // a server span per request when tracing is on (lib/tracing.ts)
   const metrics = apiMetrics(deps);
   app.use(metrics.observe);
   app.use(textOnlyUrl);

@@ -3,9 +3,11 @@ import { db, reportDb } from '../lib/db';
 import { createClient } from '../lib/temporal';
 import { createApp } from './app';
 import { log } from '../lib/log';
+import { startTracing, stopTracing } from '../lib/tracing';
 
 async function main() {
   const c = config();
+  startTracing('complaints-api'); // only with an OTLP endpoint configured
   const temporal = await createClient(c);
   const app = createApp({ db: db(), reportDb: reportDb(), temporal, taskQueue: c.TEMPORAL_TASK_QUEUE });
   const server = app.listen(c.PORT, () => log('info', `API listening on http://localhost:${c.PORT}`));
@@ -14,7 +16,7 @@ async function main() {
   const stop = () => {
     server.close(async () => {
       await temporal.connection.close();
-      await Promise.all([db().$disconnect(), reportDb().$disconnect()]);
+      await Promise.all([db().$disconnect(), reportDb().$disconnect(), stopTracing()]);
       process.exit(0);
     });
     server.closeIdleConnections();

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import { Connection, Client } from '@temporalio/client';
 import type { NativeConnectionOptions } from '@temporalio/worker';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { config, type Config } from './config';
+import { tracing } from './tracing';
 
 /** Connection options shared by the client (API) and the worker: plain for the dev server, TLS for a cluster. */
 export function connectionOptions(c: Config = config()): NativeConnectionOptions {
@@ -22,7 +24,9 @@ export function connectionOptions(c: Config = config()): NativeConnectionOptions
 
 export async function createClient(c: Config = config()): Promise<Client> {
   const connection = await Connection.connect(connectionOptions(c));
-  return new Client({ connection, namespace: c.TEMPORAL_NAMESPACE });
+  // With tracing on, each workflow start and update is a span of the request that made it, and carries
+  // its trace context to the workflow.
+  return new Client({ connection, namespace: c.TEMPORAL_NAMESPACE, ...(tracing() && { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } }) });
 }
 
 export const workflowIdFor = (complaintId: number) => `complaint-${complaintId}`;

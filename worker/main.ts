@@ -1,5 +1,6 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { log, sdkLogFunction } from '../lib/log';
+import { startTracing, stopTracing } from '../lib/tracing';
 import { defaultActivities } from '../activities';
 import { config } from '../lib/config';
 import { db } from '../lib/db';
@@ -17,6 +18,7 @@ async function main() {
     logger: new DefaultLogger(c.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN', sdkLogFunction),
     ...(c.WORKER_METRICS_ADDRESS && { telemetryOptions: { metrics: { prometheus: { bindAddress: c.WORKER_METRICS_ADDRESS, useSecondsForDurations: true } } } }),
   });
+  startTracing('complaints-worker'); // only with an OTLP endpoint configured
   const { worker, connection } = await createWorker(defaultActivities());
   const client = await createClient(c);
   try {
@@ -36,7 +38,7 @@ async function main() {
   // Worker.run() shuts down gracefully on SIGINT/SIGTERM: in-flight activities finish first.
   await worker.run();
   await connection.close();
-  await db().$disconnect();
+  await Promise.all([db().$disconnect(), stopTracing()]);
 }
 
 main().catch((err) => {
