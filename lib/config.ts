@@ -1,3 +1,4 @@
+import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { z } from 'zod';
 
 // Reads and validates the environment once; everything else imports `config`.
@@ -90,8 +91,20 @@ const schema = z.object({
 
 export type Config = z.infer<typeof schema>;
 
+/**
+ * The Temporal address and namespace of a profile in Temporal's client configuration file
+ * (TEMPORAL_CONFIG_FILE, else the CLI's default temporal.toml), named by TEMPORAL_PROFILE: the defaults
+ * under TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE. Nothing when neither variable is set.
+ */
+function temporalProfileDefaults(env: NodeJS.ProcessEnv): Record<string, string> {
+  if (!env.TEMPORAL_PROFILE && !env.TEMPORAL_CONFIG_FILE) return {};
+  const { namespace, connectionOptions } = loadClientConnectConfig({ profile: env.TEMPORAL_PROFILE, overrideEnvVars: env as Record<string, string> });
+  return { ...(connectionOptions.address && { TEMPORAL_ADDRESS: connectionOptions.address }), ...(namespace && { TEMPORAL_NAMESPACE: namespace }) };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = schema.safeParse({ ...temporalProfileDefaults(given), ...given });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration in the environment:\n${lines.join('\n')}`);
