@@ -113,6 +113,7 @@ test(`${RUNS} generated hostile requests on every route of the OpenAPI document:
   const doc = openApiDocument() as any;
   const failures: string[] = [];
   let requests = 0;
+  let resets = 0; // connection resets on a GET, each sent once more (at most three in the run)
   let counts = await rowCounts(); // as of the last answer
   for (const [template, ops] of Object.entries<any>(doc.paths)) {
     for (const [method, op] of Object.entries<any>(ops)) {
@@ -140,14 +141,28 @@ test(`${RUNS} generated hostile requests on every route of the OpenAPI document:
       for (const r of fc.sample(request, { numRuns: RUNS, seed: 42 })) {
         const qs = new URLSearchParams(Object.entries(r.query).map(([k, v]) => [k, String(v)] as [string, string])).toString();
         const headers = r.token === 'person' ? person.auth : r.token === 'bogus' ? { authorization: 'Bearer not-a-token' } : {};
+        const once = () => (r.form !== null
+          ? send(method.toUpperCase(), `${r.path}${qs ? `?${qs}` : ''}`, undefined, { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, r.form)
+          : send(method.toUpperCase(), `${r.path}${qs ? `?${qs}` : ''}`, r.body, headers));
         let res;
         try {
-          res = r.form !== null
-            ? await send(method.toUpperCase(), `${r.path}${qs ? `?${qs}` : ''}`, undefined, { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, r.form)
-            : await send(method.toUpperCase(), `${r.path}${qs ? `?${qs}` : ''}`, r.body, headers);
-        } catch (err) {
-          failures.push(`${method} ${r.path}: no answer (${err}; ${(err as any)?.cause?.code ?? ''} ${(err as any)?.cause?.message ?? ''})`);
-          continue;
+          res = await once();
+        } catch (first) {
+          // A connection reset on an idempotent GET is sent once more, as an HTTP client would: seen about
+          // once in six full runs on GET /openapi.json (ECONNRESET, the API alive, its pid unchanged). A
+          // request that itself breaks the connection fails again and is reported; so are more than three
+          // resets in the whole run, and alive() below still requires the same process throughout.
+          if (method !== 'get' || ++resets > 3) {
+            failures.push(`${method} ${r.path}: no answer (${first}; ${(first as any)?.cause?.code ?? ''} ${(first as any)?.cause?.message ?? ''})`);
+            continue;
+          }
+          console.warn(`${method} ${r.path}: connection reset (${(first as any)?.cause?.code ?? first}); sent again`);
+          try {
+            res = await once();
+          } catch (err) {
+            failures.push(`${method} ${r.path}: no answer twice (${err}; ${(err as any)?.cause?.code ?? ''} ${(err as any)?.cause?.message ?? ''})`);
+            continue;
+          }
         }
         requests++;
         const where = `${method.toUpperCase()} ${r.path} ${JSON.stringify(r.body)?.slice(0, 120)}`;
