@@ -7,6 +7,7 @@ import { log } from '../lib/log';
 import { openComplaintCounts, STAGES_OPEN } from '../reports/backlog';
 import type { AppDeps } from './app';
 import { ApiError } from './errors';
+import { routeTemplate } from './request-context';
 
 // Prometheus metrics of one API process (GET /metrics, text format): requests and their latency by
 // route, the process itself (memory, event-loop lag, CPU), and the service's figures at the moment of
@@ -51,7 +52,7 @@ export function apiMetrics(deps: Pick<AppDeps, 'reportDb'>): ApiMetrics {
     res.once('close', () => {
       inFlight.dec();
       // The route's template (/complaints/:id), never the raw path: one series per route, whatever is asked.
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      const route = routeTemplate(req) ?? 'unmatched';
       end({ method: req.method, route, status: String(res.statusCode) });
     });
     next();

@@ -1,10 +1,13 @@
 import crypto from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { log, requestScope } from '../lib/log';
 
 declare global {
   namespace Express { interface Request { requestId: string } }
 }
+
+/** The route's template (/complaints/:id), never the raw path, once a router has matched; else undefined. */
+export const routeTemplate = (req: Request): string | undefined => (req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : undefined);
 
 /**
  * Gives every request an id (the caller's X-Request-Id when it is sane), returns it in the response,
@@ -19,7 +22,7 @@ export const requestContext: RequestHandler = (req, res, next) => {
   res.on('finish', () => {
     try {
       // The route's pattern, never the path itself: a survey link's path is the customer's key.
-      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : '(no route)';
+      const route = routeTemplate(req) ?? '(no route)';
       log(res.statusCode >= 500 ? 'error' : 'info', 'request', {
         requestId: req.requestId, method: req.method, route, status: res.statusCode,
         durationMs: Number((process.hrtime.bigint() - started) / 1_000_000n), actorId: req.staff?.id,

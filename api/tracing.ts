@@ -1,6 +1,7 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { RequestHandler } from 'express';
 import { tracing } from '../lib/tracing';
+import { routeTemplate } from './request-context';
 
 /**
  * One server span per request when tracing is on (lib/tracing.ts), named by its route template
@@ -14,7 +15,7 @@ export const traceRequests: RequestHandler = (req, res, next) => {
     kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method },
   }, parent);
   res.once('close', () => {
-    const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : undefined;
+    const route = routeTemplate(req);
     if (route) {
       span.updateName(`${req.method} ${route}`);
       span.setAttribute('http.route', route);
