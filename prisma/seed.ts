@@ -1,5 +1,6 @@
 import { DEFAULT_LISTS, DEFAULT_SLA } from '../activities/plan';
 import type { Db } from '../lib/db';
+import { seedRegulation } from '../lib/regulatory-profiles';
 
 // Reference data a new installation starts with: departments, a small staff directory, the
 // configurable lists and the SLA policy per severity. Adds what is missing; never overwrites.
@@ -38,4 +39,5 @@ export async function seed(db: Db): Promise<void> {
     })),
     skipDuplicates: true,
   });
+  await seedRegulation(db);
 }

@@ -166,7 +166,7 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 }
 
 /** Local wall-clock fields of instant `ms` in `timeZone`, expressed as "wall time as if it were UTC" (ms, whole seconds). */
-function wallAsUtc(ms: number, timeZone: string): number {
+export function wallAsUtc(ms: number, timeZone: string): number {
   const parts = formatterFor(timeZone).formatToParts(new Date(ms));
   let y = 0, mo = 1, d = 1, h = 0, mi = 0, s = 0;
   for (const p of parts) {
@@ -188,7 +188,7 @@ function offsetAt(ms: number, timeZone: string): number {
 }
 
 /** Local date (days since 1970-01-01) of instant `ms` in `timeZone`. */
-function localDayOf(ms: number, timeZone: string): number {
+export function localDayOf(ms: number, timeZone: string): number {
   return Math.floor(wallAsUtc(ms, timeZone) / DAY_MS);
 }
 
@@ -197,7 +197,7 @@ function localDayOf(ms: number, timeZone: string): number {
  * Ambiguous times (autumn fall-back) resolve to the earlier instant; non-existent times (spring gap)
  * are pushed forward by the length of the gap (like Temporal's 'compatible' disambiguation).
  */
-function zonedToInstant(day: number, minutes: number, timeZone: string): number {
+export function zonedToInstant(day: number, minutes: number, timeZone: string): number {
   const wall = day * DAY_MS + minutes * MINUTE_MS;
   const offBefore = offsetAt(wall - DAY_MS, timeZone);
   const offAfter = offsetAt(wall + DAY_MS, timeZone);
