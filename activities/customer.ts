@@ -92,6 +92,30 @@ export function customerActivities(deps: ActivityDeps) {
     },
 
     /**
+     * A letter a regulator's rule requires (workflows/regulatory.ts): the FCA's eight-week letter, a summary
+     * resolution communication, a payment-services holding reply, ASIC's IDR delay notice; each names the
+     * ombudsman of the complaint's profile. Once per complaint and kind.
+     */
+    async sendRegulatoryLetter(input: { complaintId: number; kind: string; dueAt: number; finalResponseBy?: number }): Promise<Delivery> {
+      const c = await load(input.complaintId);
+      const profile = c.regulation ? await db.regulatoryProfile.findUnique({ where: { code: c.regulation } }) : null;
+      if (!profile) throw new Error(`complaint ${c.id} has no regulatory profile for a ${input.kind} letter`);
+      const on = (ms: number) => formatDate(new Date(ms), c.language, c.timeZone);
+      const letter = await toCustomer(c, {
+        idempotencyKey: `${input.kind}:${c.id}`, kind: input.kind, template: input.kind,
+        values: {
+          ...(await greeting(c)), receivedOn: on(c.createdAt.getTime()), dueOn: on(input.dueAt),
+          finalResponseBy: input.finalResponseBy ? on(input.finalResponseBy) : '', actions: c.resolutionSummary ?? '',
+          reason: emailTexts(emailLanguage(input.kind, c.language)).delayReason,
+          ombudsmanName: profile.ombudsmanName, ombudsmanUrl: profile.ombudsmanUrl,
+        },
+      });
+      // The summary resolution is the complaint's final letter, kept with it as the follow-up letter is.
+      if (input.kind === 'fca_summary_resolution') await db.complaint.update({ where: { id: c.id }, data: { letterText: letter.text } });
+      return letter.delivery;
+    },
+
+    /**
      * The survey (or its one reminder) with a link that carries a single-use token for this round. Only
      * the token's hash is kept with the invitation; the reminder carries the link the survey email did.
      * `windowMs` is the complaint's own survey window (fixed when it started), so the link and the workflow agree.

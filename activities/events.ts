@@ -36,6 +36,10 @@ export interface ComplaintRow {
   triageDueAt: number | null;
   firstResponseDueAt: number | null;
   resolutionDueAt: number | null;
+  /** For the regulators' returns (absent in workflows started before them: the columns are then left alone). */
+  upheld?: boolean | null;
+  redressAmount?: number | null;
+  summaryResolution?: boolean;
 }
 
 export interface StepInput {
@@ -83,7 +87,7 @@ export function eventActivities({ db }: ActivityDeps) {
             signedOffById: r.signedOffById, signedOffAt: date(r.signedOffAt), reopenCount: r.reopenCount,
             acknowledgedAt: date(r.acknowledgedAt), resolvedAt: date(r.resolvedAt), withdrawnAt: date(r.withdrawnAt),
             closedAt: date(r.closedAt), triageDueAt: date(r.triageDueAt), firstResponseDueAt: date(r.firstResponseDueAt),
-            resolutionDueAt: date(r.resolutionDueAt),
+            resolutionDueAt: date(r.resolutionDueAt), upheld: r.upheld, redressAmount: r.redressAmount, summaryResolution: r.summaryResolution,
           },
         }),
       ]);

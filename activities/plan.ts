@@ -5,6 +5,7 @@ import type { Role, Severity } from '../workflows/messages';
 import { SEVERITIES } from '../workflows/messages';
 import { flagsOf, type Intake, type Policy, type SlaTerms } from '../workflows/policy';
 import type { ActivityDeps } from './deps';
+import type { RegulatoryMetBy, RegulatoryPlan, RegulatoryPoint, RegulatoryUnit } from '../workflows/regulatory';
 
 const HOUR = 3_600_000;
 /** Used for a severity that has no row in sla_policies. */
@@ -25,7 +26,7 @@ export const DEFAULT_LISTS: Record<'category' | 'root_cause' | 'resolution_code'
 export function planActivities({ db, config }: ActivityDeps) {
   return {
     /** The policy this complaint keeps for its life, and what staff said about it at registration. */
-    async loadPlan(complaintId: number): Promise<{ policy: Policy; intake: Intake }> {
+    async loadPlan(complaintId: number): Promise<{ policy: Policy; intake: Intake; regulation?: RegulatoryPlan }> {
       const [complaint, slaRows, listRows, departments] = await Promise.all([
         db.complaint.findUniqueOrThrow({ where: { id: complaintId }, include: { owner: true } }),
         db.slaPolicy.findMany(),
@@ -51,7 +52,9 @@ export function planActivities({ db, config }: ActivityDeps) {
         return codes.length ? codes : DEFAULT_LISTS[name];
       };
       const flags = flagsOf(complaint);
+      const regulation = complaint.regulation ? await regulatoryPlan(db, complaint.regulation, complaint.createdAt) : undefined;
       return {
+        ...(regulation ? { regulation } : {}), // absent, not undefined: the plan of an unregulated complaint is as it was
         policy: {
           activityTimeout: config.ACTIVITY_TIMEOUT as Duration,
           sla,
@@ -76,5 +79,25 @@ export function planActivities({ db, config }: ActivityDeps) {
         },
       };
     },
+  };
+}
+
+/**
+ * A regulatory profile as a complaint keeps it: its clocks and the public holidays of its calendar from
+ * a week before receipt to two years after (the longest clock is 60 days; reopened cases keep the dates).
+ */
+async function regulatoryPlan(db: ActivityDeps['db'], code: string, receivedAt: Date): Promise<RegulatoryPlan> {
+  const profile = await db.regulatoryProfile.findUniqueOrThrow({ where: { code }, include: { clocks: { orderBy: { id: 'asc' } } } });
+  const holidays = await db.publicHoliday.findMany({
+    where: { calendar: profile.calendar, date: { gte: new Date(receivedAt.getTime() - 7 * 86_400_000), lte: new Date(receivedAt.getTime() + 731 * 86_400_000) } },
+    orderBy: { date: 'asc' }, select: { date: true },
+  });
+  return {
+    code: profile.code, name: profile.name, regulator: profile.regulator, timeZone: profile.timeZone, closeOfBusiness: profile.closeOfBusiness,
+    holidays: holidays.map((h) => h.date.toISOString().slice(0, 10)),
+    rules: profile.clocks.map((c) => ({
+      name: c.name, citation: c.citation, amount: c.amount, unit: c.unit as RegulatoryUnit, metBy: c.metBy as RegulatoryMetBy,
+      atPoint: c.atPoint as RegulatoryPoint, letterKind: c.letterKind, warnShare: c.warnShare,
+    })),
   };
 }

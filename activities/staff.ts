@@ -12,7 +12,9 @@ export interface ComplaintFacts { complaintId: number; severity: Severity; depar
 const EMAIL_LABEL: Record<string, string> = {
   acknowledgement: 'acknowledgement', rejection: 'rejection letter', customer_question: 'question to the customer',
   customer_message: 'message to the customer', follow_up_letter: 'follow-up letter', survey: 'satisfaction survey',
-  survey_reminder: 'survey reminder', withdrawal: 'withdrawal notice',
+  survey_reminder: 'survey reminder', withdrawal: 'withdrawal notice', fca_eight_week: 'eight-week letter (FCA DISP 1.6)',
+  fca_summary_resolution: 'summary resolution letter (FCA DISP 1.5)', psd_holding_reply: 'holding reply (FCA DISP 1.6.2AR)',
+  asic_idr_delay: 'IDR delay notice (ASIC RG 271)',
 };
 
 const CLOCK_LABEL: Record<ClockName, string> = {
@@ -45,6 +47,18 @@ export function staffActivities(deps: ActivityDeps) {
         template: 'sla_warning',
         values: { staffName: staff.name, reference: referenceFor(id), severity: input.severity, clock: CLOCK_LABEL[input.clock],
           dueAt: new Date(input.dueAt).toISOString(), link: link(id) },
+      });
+      return delivery;
+    },
+
+    /** Warns the owner (or the department's supervisor) that a regulator's deadline is near. */
+    async warnRegulatoryDeadline(input: ComplaintFacts & { ownerId: number | null; clock: string; label: string; dueAt: number }): Promise<Delivery | null> {
+      const id = input.complaintId;
+      const staff = input.ownerId ? await db.staff.findUnique({ where: { id: input.ownerId } }) : await findStaff('supervisor', input.department);
+      if (!staff) return null;
+      const { delivery } = await deliverEmail(deps, {
+        idempotencyKey: `regulatory_warning:${id}:${input.clock}`, complaintId: id, kind: 'sla_warning', to: staff.email, template: 'sla_warning',
+        values: { staffName: staff.name, reference: referenceFor(id), severity: input.severity, clock: input.label, dueAt: new Date(input.dueAt).toISOString(), link: link(id) },
       });
       return delivery;
     },

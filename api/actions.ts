@@ -97,6 +97,7 @@ export function actionRoutes(deps: AppDeps): Router {
   action('responses', m.respondUpdate, async (b, actor, text) => ({ actor, textId: (await text('message', b.message))! }));
   action('resolution', m.proposeResolutionUpdate, async (b, actor, text) => ({
     actor, resolutionCode: b.resolutionCode, summaryTextId: (await text('resolution_summary', b.summary))!, remedy: b.remedy, refundAmount: b.refundAmount,
+    upheld: b.upheld, redressAmount: b.redressAmount,
   }));
   action('sign-off', m.signOffUpdate, async (b, actor, text) => ({ actor, approve: b.approve, commentTextId: await text('sign_off_comment', b.comment) }));
   action('withdrawal', m.withdrawUpdate, async (b, actor, text) => ({ actor, reasonTextId: (await text('withdrawal_reason', b.reason))! }));

@@ -134,13 +134,14 @@ export async function registerComplaint({ db, temporal, taskQueue }: AppDeps, bo
   const { flags = [], ...input } = body;
   await knownDepartment(db, input.department);
   if (input.ownerId) await activeStaff(db, input.ownerId, 'ownerId');
+  const regulation = await regulationFor(db, input);
   const { receivedAt, language: given, timeZone, ...fields } = input;
   const language = given ? { language: given, detected: false } : detectLanguage(input.description);
   const complaint = await db.$transaction(async (tx) => {
     const row = await tx.complaint.create({
       data: {
         ...fields, ...(receivedAt ? { createdAt: receivedAt } : {}), reference: `pending-${crypto.randomUUID()}`, occurredOn: new Date(`${input.occurredOn}T00:00:00Z`),
-        language: language.language, timeZone: timeZone ?? config().DEFAULT_TIME_ZONE, ...flagColumns(flags),
+        language: language.language, timeZone: timeZone ?? config().DEFAULT_TIME_ZONE, ...flagColumns(flags), regulation,
       },
     });
     await tx.complaintEvent.create({
@@ -184,6 +185,25 @@ export async function registerComplaint({ db, temporal, taskQueue }: AppDeps, bo
     throw new ApiError(503, 'workflow_unavailable', `The complaint was not registered: Temporal did not accept its workflow (${err?.message ?? err}). Nothing was stored; please retry.`);
   }
   return { id: complaint.id, reference: complaint.reference, status: complaint.stage, workflowId };
+}
+
+/**
+ * The regulatory profile a new complaint is held to: the one named, or the first (by code) whose product
+ * groups hold its product group or whose channels hold its channel, or none.
+ */
+async function regulationFor(db: AppDeps['db'], input: Pick<NewComplaint, 'regulation' | 'productGroup' | 'channel'>): Promise<string | null> {
+  if (input.regulation) {
+    if (!(await db.regulatoryProfile.findUnique({ where: { code: input.regulation }, select: { code: true } }))) {
+      const known = (await db.regulatoryProfile.findMany({ select: { code: true }, orderBy: { code: 'asc' } })).map((p) => p.code);
+      throw new ApiError(400, 'validation_failed', `regulation: no regulatory profile ${input.regulation} (known: ${known.join(', ') || 'none configured'})`, { regulation: 'is not a known regulatory profile' });
+    }
+    return input.regulation;
+  }
+  const match = await db.regulatoryProfile.findFirst({
+    where: { OR: [...(input.productGroup ? [{ productGroups: { has: input.productGroup } }] : []), { channels: { has: input.channel } }] },
+    orderBy: { code: 'asc' }, select: { code: true },
+  });
+  return match?.code ?? null;
 }
 
 const complaintId = (req: Request) => parseId(String(req.params.id), 'id', 'complaint');

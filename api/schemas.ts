@@ -10,7 +10,7 @@ z.config({
     iss.code === 'invalid_type' ? (iss.input === undefined ? 'is required' : `must be ${iss.expected === 'object' ? 'a JSON object' : iss.expected}`) : undefined,
 });
 
-export const CHANNELS = ['email', 'phone', 'web', 'letter', 'in_person', 'social_media'] as const;
+export const CHANNELS = ['email', 'phone', 'web', 'letter', 'in_person', 'social_media', 'cfpb_portal'] as const;
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
@@ -55,6 +55,11 @@ export const newComplaintSchema = z.strictObject({
     .refine((d) => d.getTime() <= Date.now() + 60_000, 'must not be in the future')
     .refine((d) => d.getTime() >= Date.now() - 90 * 86_400_000, 'must be within the last 90 days')
     .optional(),
+  // The regulator's rules the complaint is held to (a regulatory_profiles code, e.g. fca, asic, cfpb);
+  // left out, the profile whose product groups or channels match, or none.
+  regulation: z.string().trim().regex(/^[a-z0-9_]{1,40}$/, 'must be a regulatory profile code such as fca').optional(),
+  // The product group the regulators' returns count it under (e.g. banking, credit_cards, payment_services).
+  productGroup: z.string().trim().regex(/^[a-z0-9_]{1,60}$/, 'must be a product group code such as credit_cards').optional(),
 });
 
 export type NewComplaint = z.infer<typeof newComplaintSchema>;
@@ -142,6 +147,9 @@ export const actionSchemas = {
     resolutionCode: z.string().min(1).max(100), summary: longText(4000),
     remedy: z.enum(REMEDIES, { message: `must be one of ${REMEDIES.join(', ')}` }),
     refundAmount: z.number().positive().max(1_000_000).optional(),
+    // For the regulators' returns: whether the complaint is upheld (wholly or partly) and the redress paid.
+    upheld: z.boolean({ message: 'must be true or false' }).optional(),
+    redressAmount: z.number().min(0).max(100_000_000).optional(),
   }),
   'sign-off': z.strictObject({ approve: z.boolean({ message: 'must be true or false' }), comment: longText(4000).optional() }),
   withdrawal: z.strictObject({ reason: longText(2000) }),

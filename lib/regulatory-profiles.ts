@@ -19,7 +19,7 @@ export const DEFAULT_PROFILES: ProfileSeed[] = [
     code: 'fca', name: 'UK FCA (DISP 1)', regulator: 'FCA', calendar: 'GB-ENG', timeZone: 'Europe/London', closeOfBusiness: '17:00',
     productGroups: ['banking', 'credit_cards', 'insurance', 'investments', 'home_finance', 'pensions', 'decumulation'], channels: [], ...FOS,
     clocks: [
-      { name: 'summary_resolution', citation: 'DISP 1.5.1R', amount: 3, unit: 'business_days', metBy: 'final_response', atPoint: 'window' },
+      { name: 'summary_resolution', citation: 'DISP 1.5.1R', amount: 3, unit: 'business_days', metBy: 'final_response', atPoint: 'window', letterKind: 'fca_summary_resolution' },
       { name: 'eight_weeks', citation: 'DISP 1.6.2R', amount: 56, unit: 'calendar_days', metBy: 'final_response', atPoint: 'letter', letterKind: 'fca_eight_week', warnShare: 0.75 },
     ],
   },
@@ -27,7 +27,7 @@ export const DEFAULT_PROFILES: ProfileSeed[] = [
     code: 'fca_payments', name: 'UK FCA, payment services (DISP 1.6.2AR)', regulator: 'FCA', calendar: 'GB-ENG', timeZone: 'Europe/London', closeOfBusiness: '17:00',
     productGroups: ['payment_services', 'e_money'], channels: [], ...FOS,
     clocks: [
-      { name: 'summary_resolution', citation: 'DISP 1.5.1R', amount: 3, unit: 'business_days', metBy: 'final_response', atPoint: 'window' },
+      { name: 'summary_resolution', citation: 'DISP 1.5.1R', amount: 3, unit: 'business_days', metBy: 'final_response', atPoint: 'window', letterKind: 'fca_summary_resolution' },
       { name: 'fifteen_business_days', citation: 'DISP 1.6.2AR(1)', amount: 15, unit: 'business_days', metBy: 'final_response', atPoint: 'letter', letterKind: 'psd_holding_reply', warnShare: 0.75 },
       { name: 'thirty_five_business_days', citation: 'DISP 1.6.2AR(2)', amount: 35, unit: 'business_days', metBy: 'final_response', atPoint: 'breach', warnShare: 0.8 },
     ],

@@ -47,7 +47,7 @@ export function emailLanguage(name: string, language?: string | null): string {
 }
 
 /** Words the code puts into emails (templates/<lang>/texts.json): the locale, the remedy sentences. */
-export interface EmailTexts { locale: string; remedy: Record<string, string> }
+export interface EmailTexts { locale: string; remedy: Record<string, string>; /** Why a regulator's holding letter comes before the final response. */ delayReason: string }
 export const emailTexts = (lang: string): EmailTexts => JSON.parse(read(lang === 'en' ? 'texts.json' : `${lang}/texts.json`));
 
 /** An email from its templates, in `language` when it has them (see emailLanguage); staff emails pass none. */

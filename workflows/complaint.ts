@@ -13,6 +13,7 @@ import { effectiveSeverity, escalationRole, rank, type Policy } from './policy';
 import { ACTION_RULES, signOffRole } from './permissions';
 import { searchAttributesOf } from './search-attributes';
 import { SlaClocks } from './sla';
+import { RegulatoryClocks } from './regulatory-clocks';
 
 // One complaint's life, in the order a quality manager knows it:
 // received → acknowledged → triage → investigation → resolution → sign-off → letter → survey → closed.
@@ -45,6 +46,7 @@ export async function complaintWorkflow({ complaintId, receivedAt }: ComplaintSt
     ownerId: null, flags: [], priority: 'normal', rootCause: null, rootCauseDetailTextId: null, reportTextId: null, resolutionCode: null,
     resolutionSummaryTextId: null, remedy: null, signedOffById: null, signedOffAt: null, reopenCount: 0, acknowledgedAt: null,
     resolvedAt: null, withdrawnAt: null, closedAt: null, triageDueAt: null, firstResponseDueAt: null, resolutionDueAt: null,
+    upheld: null, redressAmount: null, summaryResolution: false,
   };
   let policy: Policy | undefined; // set once the plan is loaded (after the handlers, so a query is answered from the start)
   let acts!: ReturnType<typeof proxyActivities<Activities>>;
@@ -60,6 +62,11 @@ export async function complaintWorkflow({ complaintId, receivedAt }: ComplaintSt
   const answers = new Map<number, SurveyAnswer>();
   const answering = new Set<number>();
   const clocks = new SlaClocks();
+  let regulatory: RegulatoryClocks | undefined; // a regulator's clocks, when the complaint is held to a profile
+  /** Something a regulator's clock waits for was sent to the customer (see regulatory-clocks.ts). */
+  const regulatoryMet = (what: 'acknowledgement' | 'response' | 'final_response') => (delivery: Delivery) => {
+    if (delivery === 'sent') regulatory?.happened(what, Date.now());
+  };
   const lifecycle = new CancellationScope(); // cancelled by a withdrawal, with every timer and email in it
 
   const stage = () => row.stage as Stage;
@@ -173,7 +180,7 @@ export async function complaintWorkflow({ complaintId, receivedAt }: ComplaintSt
       clocks.meet('firstResponse'); // the rejection letter is the answer
       row.rejectionReasonTextId = t.rejectionReasonTextId!;
       const recorded = record('triaged', t.actor, { valid: false, textId: t.rejectionReasonTextId });
-      void letter('rejection', t.rejectionReasonTextId!);
+      void letter('rejection', t.rejectionReasonTextId!).then(regulatoryMet('final_response'), () => undefined);
       return recorded;
     }
     const flags = t.flags ?? [];
@@ -228,7 +235,7 @@ export async function complaintWorkflow({ complaintId, receivedAt }: ComplaintSt
     clocks.meet('firstResponse');
     row.stage = 'waiting_on_customer';
     const recorded = record('customer_info_requested', actor, { textId });
-    void letter('customer_question', textId);
+    void letter('customer_question', textId).then(regulatoryMet('response'), () => undefined);
     return recorded;
   }, true);
 
@@ -241,7 +248,7 @@ export async function complaintWorkflow({ complaintId, receivedAt }: ComplaintSt
   action(m.respondUpdate, ({ textId }) => { inStage(...ACTION_RULES.responses.stages); required(textId, 'message'); }, ({ actor, textId }) => {
     clocks.meet('firstResponse');
     const recorded = record('customer_updated', actor, { textId });
-    void letter('customer_message', textId);
+    void letter('customer_message', textId).then(regulatoryMet('response'), () => undefined);
     return recorded;
   }, true);
 
@@ -253,13 +260,15 @@ export async function complaintWorkflow({ complaintId, receivedAt }: ComplaintSt
     required(input.summaryTextId, 'summary');
     if (!m.REMEDIES.includes(input.remedy)) refuse(m.REFUSAL.input, `remedy must be one of ${m.REMEDIES.join(', ')}`);
     if (input.remedy === 'refund' && !(Number(input.refundAmount) > 0)) refuse(m.REFUSAL.input, 'refundAmount must be a positive amount for a refund');
-  }, ({ actor, resolutionCode, summaryTextId, remedy, refundAmount }) => {
+  }, ({ actor, resolutionCode, summaryTextId, remedy, refundAmount, upheld, redressAmount }) => {
     proposedBy = actor.id;
     Object.assign(row, {
       stage: 'resolution_proposed', resolutionCode, resolutionSummaryTextId: summaryTextId,
       remedy: remedy === 'refund' ? `refund:${refundAmount!.toFixed(2)}` : remedy,
+      // For the returns: a refund is redress paid unless staff say otherwise.
+      upheld: upheld ?? null, redressAmount: redressAmount ?? (remedy === 'refund' ? refundAmount! : null),
     });
-    return record('resolution_proposed', actor, { resolutionCode, remedy, refundAmount, textId: summaryTextId });
+    return record('resolution_proposed', actor, { resolutionCode, remedy, refundAmount, upheld, redressAmount, textId: summaryTextId });
   });
 
   // Approval meets the resolution clock at once; the main flow then sends the letter.
@@ -283,7 +292,7 @@ export async function complaintWorkflow({ complaintId, receivedAt }: ComplaintSt
       // Answered with the state after the step: the letter sent and the complaint resolved (or closed meanwhile).
       await condition(() => stage() !== 'resolution_proposed');
     } else {
-      Object.assign(row, { stage: 'investigation', resolutionCode: null, resolutionSummaryTextId: null, remedy: null });
+      Object.assign(row, { stage: 'investigation', resolutionCode: null, resolutionSummaryTextId: null, remedy: null, upheld: null, redressAmount: null });
       await record('sign_off_refused', actor, { textId: commentTextId });
     }
   });
@@ -345,6 +354,18 @@ export async function complaintWorkflow({ complaintId, receivedAt }: ComplaintSt
   });
   policy = plan.policy;
   const sla = () => policy!.sla[row.severity as m.Severity];
+  // Patch 'regulatory-clocks' (2026-12-02): only complaints held to a regulator's profile take this path.
+  if (plan.regulation && patched('regulatory-clocks')) {
+    const profile = plan.regulation;
+    regulatory = new RegulatoryClocks(profile, receivedAt, {
+      record: (type, data) => beside(record(type, undefined, data)),
+      warn: (rule, dueAt) => beside(Promise.all([
+        record('regulatory_warning', undefined, { clock: rule.name, dueAt: new Date(dueAt).toISOString() }),
+        acts.warnRegulatoryDeadline({ ...facts(), ownerId: owner?.id ?? null, clock: rule.name, label: `${profile.regulator} ${rule.citation}`, dueAt }),
+      ]).then(() => undefined)),
+      letter: (rule, dueAt, finalResponseBy) => toCustomer(rule.letterKind!, () => acts.sendRegulatoryLetter({ complaintId, kind: rule.letterKind!, dueAt, finalResponseBy })),
+    });
+  }
 
   let outcome: Outcome | undefined;
   try {
@@ -354,6 +375,8 @@ export async function complaintWorkflow({ complaintId, receivedAt }: ComplaintSt
       clocks.start('firstResponse', receivedAt, sla());
       clocks.start('resolution', receivedAt, sla());
       const watching = beside(clocks.watch(slaActions));
+      if (regulatory) void beside(record('regulatory_clocks_started', undefined, regulatory.started()));
+      const regulated = regulatory && beside(regulatory.watch());
       try {
         const result = await process();
         await outbox; // the last letters leave before the complaint closes
@@ -361,7 +384,9 @@ export async function complaintWorkflow({ complaintId, receivedAt }: ComplaintSt
         return result;
       } finally {
         clocks.stop();
+        regulatory?.stop();
         await watching.catch((err) => { if (!isCancellation(err)) throw err; });
+        await regulated?.catch((err) => { if (!isCancellation(err)) throw err; });
       }
 
       async function process(): Promise<Outcome> {
@@ -369,7 +394,9 @@ export async function complaintWorkflow({ complaintId, receivedAt }: ComplaintSt
         void beside(toCustomer('acknowledgement', () => acts.sendAcknowledgement(complaintId)).then((delivery) => {
           if (delivery === 'sent') row.acknowledgedAt = Date.now();
           if (stage() === 'received') row.stage = 'triage';
-          return record('acknowledged', undefined, { delivery });
+          const recorded = record('acknowledged', undefined, { delivery });
+          regulatoryMet('acknowledgement')(delivery);
+          return recorded;
         }));
 
         // 2. Triage: the decision is taken by its handler.
@@ -380,10 +407,20 @@ export async function complaintWorkflow({ complaintId, receivedAt }: ComplaintSt
           // 3–5. Investigation, resolution proposed, sign-off: driven by the staff actions above.
           await until(() => signedOff);
 
-          // 6. Follow-up letter
-          const delivery = await toCustomer('follow_up_letter', () => acts.sendFollowUpLetter(complaintId, n));
+          // 6. Follow-up letter; resolved inside a regulator's short window, that window's letter instead
+          // (the FCA's summary resolution communication), and the complaint is marked so.
+          const summary = regulatory?.summaryWindow(row.signedOffAt!);
+          if (summary) {
+            row.summaryResolution = true;
+            await record('summary_resolution', undefined, { clock: summary.rule.name, dueAt: new Date(summary.dueAt).toISOString() });
+          }
+          const kind = summary?.rule.letterKind;
+          const delivery = await (kind
+            ? toCustomer(kind, () => acts.sendRegulatoryLetter({ complaintId, kind, dueAt: summary.dueAt }))
+            : toCustomer('follow_up_letter', () => acts.sendFollowUpLetter(complaintId, n)));
           Object.assign(row, { stage: 'resolved', resolvedAt: Date.now() });
-          await record('letter_sent', undefined, { round: n, delivery });
+          await record('letter_sent', undefined, { round: n, delivery, ...(kind ? { kind } : {}) });
+          regulatoryMet('final_response')(delivery);
 
           // 7. Survey, a fixed time after resolution; one reminder; no answer closes it.
           await until(() => false, policy!.surveyDelayMs);

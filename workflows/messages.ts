@@ -53,6 +53,8 @@ export interface ResolutionInput {
   summaryTextId: TextId;
   remedy: Remedy;
   refundAmount?: number;
+  upheld?: boolean;
+  redressAmount?: number;
 }
 export interface SignOffInput { actor: Actor; approve: boolean; commentTextId?: TextId }
 export interface WithdrawInput { actor: Actor; reasonTextId: TextId }
