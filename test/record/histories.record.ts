@@ -6,6 +6,8 @@ import { complaintBody } from '../support/complaints';
 import { mailTo, waitForMail } from '../support/mail';
 import { createOrganisation, relaxedSla, setSla, type Organisation, type Person } from '../support/organisation';
 import { eventually, postJson, startServices, type TestServices } from '../support/services';
+import { seedRegulation } from '../../lib/regulatory-profiles';
+import { regulatoryDueAt, type RegulatoryRule } from '../../workflows/regulatory';
 
 // Runs one real complaint per scenario against the real stack, driven over HTTP as the lifecycle tests
 // drive it, and keeps each finished workflow's history in test/histories/<scenario>.<yyyymmddThhmm>.json for
@@ -21,6 +23,7 @@ beforeAll(async () => {
   // The survey's window leaves room for a slow answer on a busy machine; no-response still ends in seconds.
   s = await startServices('record', { SURVEY_DELAY: '2s', SURVEY_REMINDER_AFTER: '2s', SURVEY_WINDOW: '8s' });
   org = await createOrganisation(s.db, 'record');
+  await seedRegulation(s.db);
 });
 // The SLA policy is read when a complaint starts: a scenario that shortens one starts from the relaxed ones.
 beforeEach(async () => { await relaxedSla(s.db); });
@@ -198,4 +201,48 @@ test('notes-and-messages: notes, a message to the customer and a report along th
   await resolve(id);
   await answerSurvey(customer, 4, true);
   await keepHistory(to, id, { outcome: 'resolved' });
+});
+
+/** A receipt whose rule's point falls `inMs` from now, in the profile's own calendar arithmetic. */
+async function receivedFor(profile: string, clock: string, inMs: number) {
+  const p = await s.db.regulatoryProfile.findUniqueOrThrow({ where: { code: profile }, include: { clocks: true } });
+  const plan = { ...p, holidays: (await s.db.publicHoliday.findMany({ where: { calendar: p.calendar } })).map((h) => h.date.toISOString().slice(0, 10)) };
+  const rule = p.clocks.find((c) => c.name === clock)! as unknown as RegulatoryRule;
+  const target = Date.now() + inMs;
+  let at = target - rule.amount * 86_400_000;
+  at -= regulatoryDueAt(at, rule, plan) - target;
+  return new Date(at).toISOString();
+}
+
+test('regulatory-fca-eight-weeks: an FCA complaint reaches eight weeks without a final response; the referral-rights letter, then the final response', async () => {
+  const to = target('regulatory-fca-eight-weeks');
+  const { id, customer } = await file({ regulation: 'fca', productGroup: 'banking', receivedAt: await receivedFor('fca', 'eight_weeks', 5000) });
+  await eventually('the eight-week letter', () => s.db.emailMessage.findFirst({ where: { complaintId: id, kind: 'fca_eight_week', status: 'sent' } }), 30_000);
+  await eventually('the letter recorded', () => s.db.complaintEvent.findFirst({ where: { complaintId: id, type: 'regulatory_letter_sent' } }));
+  await triage(id);
+  await rootCause(id);
+  await resolve(id);
+  await answerSurvey(customer, 5, true);
+  await keepHistory(to, id, { outcome: 'resolved' });
+});
+
+test('regulatory-summary-resolution: an FCA complaint resolved within three business days is a summary resolution', async () => {
+  const to = target('regulatory-summary-resolution');
+  const { id, customer } = await file({ regulation: 'fca', productGroup: 'credit_cards' });
+  await triage(id);
+  await rootCause(id);
+  await must(s.api, org.agent, id, 'resolution', { resolutionCode: 'refund_issued', summary: 'We refunded the fee.', remedy: 'refund', refundAmount: 12.5, upheld: true });
+  await must(s.api, org.supervisor, id, 'sign-off', { approve: true });
+  await answerSurvey(customer, 5, true);
+  await keepHistory(to, id, { outcome: 'resolved' });
+});
+
+test('regulatory-asic-late-acknowledgement: an ASIC complaint received a week before it was registered: the acknowledgement is a breach; withdrawn', async () => {
+  const to = target('regulatory-asic-late-acknowledgement');
+  const { id } = await file({ regulation: 'asic', receivedAt: new Date(Date.now() - 7 * 86_400_000).toISOString() });
+  await eventually('the late acknowledgement', () => s.db.complaintEvent.findFirst({ where: { complaintId: id, type: 'regulatory_met' } }));
+  await triage(id);
+  await must(s.api, org.agent, id, 'responses', { message: 'We are looking into it.' });
+  await must(s.api, org.agent, id, 'withdrawal', { reason: 'Settled on the phone.' });
+  await keepHistory(to, id, { outcome: 'withdrawn' });
 });
