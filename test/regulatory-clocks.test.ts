@@ -147,6 +147,12 @@ test('ASIC RG 271: a complaint acknowledged more than 24 hours (and a business d
   const [ok] = await eventually('the acknowledgement met', async () => { const e = await eventsOf(onTime.id, 'regulatory_met'); return e.length ? e : undefined; });
   expect(ok.data).toMatchObject({ clock: 'acknowledgement', late: false });
 
+  const live = await getJson(`${s.api}/complaints/${c.id}`, org.senior.auth);
+  expect(live.body.regulation).toBe('asic');
+  expect(live.body.workflow.state.regulatory.map((k: any) => [k.clock, k.state])).toEqual([
+    ['acknowledgement', 'met_late'], ['five_business_days', 'window'], ['idr_response', 'open'],
+  ]);
+
   const list = await getJson(`${s.api}/reports/regulatory/breaches?regulation=asic`, org.senior.auth);
   expect(list.status).toBe(200);
   const text = JSON.stringify(list.body);

@@ -77,6 +77,7 @@ export async function complaintWorkflow({ complaintId, receivedAt }: ComplaintSt
     department: row.department ?? undefined, ownerId: row.ownerId ?? undefined, valid: row.valid ?? undefined,
     rootCause: row.rootCause ?? undefined, hasReport: row.reportTextId !== null, resolutionCode: row.resolutionCode ?? undefined,
     reopenCount: row.reopenCount, surveyRound, escalationLevel: clocks.level(), deadlines: clocks.view(), step, actions,
+    ...(regulatory ? { regulatory: regulatory.view() } : {}),
   });
 
   /**

@@ -73,6 +73,16 @@ export interface Deadline {
   escalatedTo: string[];
 }
 
+export interface RegulatoryDeadline {
+  clock: string;
+  citation: string;
+  /** letter | breach | window (see regulatory.ts). */
+  atPoint: string;
+  dueAt: string;
+  /** met: what the rule waits for happened; letter: its letter went out at the point; breached; open. */
+  state: 'open' | 'met' | 'letter' | 'breached' | 'met_late' | 'window';
+}
+
 export interface ComplaintStatus {
   complaintId: number;
   stage: Stage;
@@ -92,6 +102,8 @@ export interface ComplaintStatus {
   /** The highest escalation level reached on any clock: 0 none, 1 supervisor, 2 manager, 3 senior management. */
   escalationLevel: number;
   deadlines: Deadline[];
+  /** A regulator's clocks, when the complaint is held to a profile (workflows/regulatory.ts). */
+  regulatory?: RegulatoryDeadline[];
   /** The number of the last step the workflow took (the timeline in PostgreSQL holds every step). */
   step: number;
   /** Staff actions accepted so far; past the policy's limits, more are refused. */

@@ -1,4 +1,5 @@
 import { condition } from '@temporalio/workflow';
+import type { RegulatoryDeadline } from './messages';
 import { regulatoryDueAt, regulatoryWarnAt, type RegulatoryMetBy, type RegulatoryPlan, type RegulatoryRule } from './regulatory';
 
 // A regulated complaint's clocks (the rules are in regulatory.ts), beside its internal SLA clocks: each
@@ -14,7 +15,7 @@ export interface RegulatoryActions {
   letter(rule: RegulatoryRule, dueAt: number, finalResponseBy: number | undefined): Promise<string>;
 }
 
-interface Clock { rule: RegulatoryRule; dueAt: number; warnAt?: number; met: boolean; letterSent: boolean }
+interface Clock { rule: RegulatoryRule; dueAt: number; warnAt?: number; met: boolean; letterSent: boolean; breached: boolean }
 
 /** Which clocks an event stops: an answer stops "response" clocks; the final response stops every clock but the acknowledgement's. */
 const STOPS: Record<RegulatoryMetBy, RegulatoryMetBy[]> = {
@@ -31,7 +32,7 @@ export class RegulatoryClocks {
 
   constructor(readonly plan: RegulatoryPlan, readonly receivedAt: number, private readonly actions: RegulatoryActions) {
     this.clocks = plan.rules.map((rule) => ({
-      rule, dueAt: regulatoryDueAt(receivedAt, rule, plan), warnAt: regulatoryWarnAt(receivedAt, rule, plan), met: false, letterSent: false,
+      rule, dueAt: regulatoryDueAt(receivedAt, rule, plan), warnAt: regulatoryWarnAt(receivedAt, rule, plan), met: false, letterSent: false, breached: false,
     }));
   }
 
@@ -64,6 +65,15 @@ export class RegulatoryClocks {
   }
 
   stop() { this.stopped = true; }
+
+  /** Each clock as the status query shows it. */
+  view(): RegulatoryDeadline[] {
+    return this.clocks.map((c) => ({
+      clock: c.rule.name, citation: c.rule.citation, atPoint: c.rule.atPoint, dueAt: iso(c.dueAt),
+      state: c.rule.atPoint === 'window' ? 'window'
+        : c.met ? (c.breached ? 'met_late' : 'met') : c.letterSent ? 'letter' : c.breached ? 'breached' : 'open',
+    }));
+  }
 
   /** Runs every clock until it is met, its point passes, or `stop()`; then waits for what is being recorded. */
   async watch(): Promise<void> {
@@ -98,6 +108,7 @@ export class RegulatoryClocks {
       const delivery = await this.actions.letter(c.rule, c.dueAt, finalBy.length ? Math.max(...finalBy) : undefined);
       await this.actions.record('regulatory_letter_sent', { clock: c.rule.name, kind: c.rule.letterKind, dueAt: iso(c.dueAt), at: iso(Date.now()), delivery });
     } else {
+      c.breached = true;
       await this.actions.record('regulatory_breached', { clock: c.rule.name, dueAt: iso(c.dueAt) });
     }
   }
