@@ -1,3 +1,4 @@
+import { formatDate } from '../lib/locale';
 import { seedRegulation } from '../lib/regulatory-profiles';
 import { regulatoryDueAt, type RegulatoryPlan } from '../workflows/regulatory';
 import { must } from './support/actions';
@@ -158,6 +159,49 @@ test('ASIC RG 271: a complaint acknowledged more than 24 hours (and a business d
   const text = JSON.stringify(list.body);
   expect(text).toContain(c.reference);
   expect(text).not.toContain(onTime.reference);
+});
+
+test('ASIC RG 271: no IDR response within 30 calendar days sends the delay notice naming AFCA, once, in the customer\'s language', async () => {
+  const asic = await planOf('asic');
+  const idr = asic.rules.find((r) => r.name === 'idr_response')!;
+  const target = Date.now() + 10_000;
+  let receivedAt = target - 30 * DAY * 1000;
+  receivedAt -= regulatoryDueAt(receivedAt, idr, asic) - target;
+  const c = await register({ regulation: 'asic', language: 'it', receivedAt: new Date(receivedAt).toISOString() });
+  const letter = await eventually('the IDR delay notice', () => s.db.emailMessage.findFirst({ where: { complaintId: c.id, kind: 'asic_idr_delay', status: 'sent' } }), 40_000);
+  expect(letter.textBody).toContain('https://www.afca.org.au');
+  expect(letter.textBody).toContain('1800 931 678');
+  expect(letter.subject).not.toMatch(/complaint/i); // written in Italian
+  const [sent] = await eventually('the notice recorded', async () => { const e = await eventsOf(c.id, 'regulatory_letter_sent'); return e.length ? e : undefined; });
+  expect(sent.data).toMatchObject({ clock: 'idr_response', kind: 'asic_idr_delay', dueAt: new Date(regulatoryDueAt(receivedAt, idr, asic)).toISOString() });
+  expect(Date.parse((sent.data as any).at)).toBeGreaterThanOrEqual(regulatoryDueAt(receivedAt, idr, asic));
+  await new Promise((r) => setTimeout(r, 3000));
+  expect(await s.db.emailMessage.count({ where: { complaintId: c.id, kind: 'asic_idr_delay' } })).toBe(1);
+});
+
+test('payment services: the holding reply at the first point names the final deadline; the final deadline unmet is a breach', async () => {
+  // A firm's own profile with the payment-services shape in hours, so both points fall within the test.
+  await s.db.regulatoryProfile.create({
+    data: {
+      code: 'psd_hours_test', name: 'Payment services (test, in hours)', regulator: 'FCA', calendar: 'GB-ENG', timeZone: 'Europe/London',
+      ombudsmanName: 'Financial Ombudsman Service', ombudsmanUrl: 'https://www.financial-ombudsman.org.uk',
+      clocks: { create: [
+        { name: 'holding_reply', citation: 'DISP 1.6.2AR(1)', amount: 1, unit: 'hours', metBy: 'final_response', atPoint: 'letter', letterKind: 'psd_holding_reply' },
+        { name: 'final_deadline', citation: 'DISP 1.6.2AR(2)', amount: 2, unit: 'hours', metBy: 'final_response', atPoint: 'breach' },
+      ] },
+    },
+  });
+  const receivedAt = Date.now() - 2 * 3_600_000 + 14_000; // the holding reply is 14 s past due already; the final point in 14 s
+  const c = await register({ regulation: 'psd_hours_test', receivedAt: new Date(receivedAt).toISOString() });
+  const reply = await eventually('the holding reply', () => s.db.emailMessage.findFirst({ where: { complaintId: c.id, kind: 'psd_holding_reply', status: 'sent' } }));
+  expect(reply.textBody).toContain('Financial Ombudsman Service');
+  const row = await s.db.complaint.findUniqueOrThrow({ where: { id: c.id } });
+  expect(reply.textBody).toContain(formatDate(new Date(receivedAt + 2 * 3_600_000), row.language, row.timeZone));
+  const [breach] = await eventually('the final deadline breached', async () => { const e = await eventsOf(c.id, 'regulatory_breached'); return e.length ? e : undefined; }, 40_000);
+  expect(breach.data).toMatchObject({ clock: 'final_deadline', dueAt: new Date(receivedAt + 2 * 3_600_000).toISOString() });
+  expect(Date.parse(breach.at.toISOString())).toBeGreaterThanOrEqual(receivedAt + 2 * 3_600_000);
+  const live = await getJson(`${s.api}/complaints/${c.id}`, org.senior.auth);
+  expect(live.body.workflow.state.regulatory.map((k: any) => [k.clock, k.state])).toEqual([['holding_reply', 'letter'], ['final_deadline', 'breached']]);
 });
 
 test('registration: an unknown profile is a 400; a CFPB portal complaint is held to the CFPB profile by its channel', async () => {
