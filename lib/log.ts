@@ -32,7 +32,8 @@ export function logger(): pino.Logger {
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-    mixin: () => ({ ...requestScope.getStore(), ...activityFields() }),
+    // Inside an API request there is no activity: the activity context (which throws outside one) is not asked.
+    mixin: () => { const request = requestScope.getStore(); return request ? { ...request } : activityFields(); },
   });
   return instance;
 }
