@@ -18,6 +18,7 @@ import { docsRoutes } from './openapi';
 import { requestContext } from './request-context';
 import { traceRequests } from './tracing';
 import { rateLimits, type RateLimits } from './rate-limits';
+import { regulatoryRoutes } from './regulatory';
 import { reportRoutes } from './reports';
 import { reviewRoutes } from './review-admin';
 import { directoryRoutes } from './staff';
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps) {
   app.use(actionRoutes(deps));
   app.use(directoryRoutes(deps));
   app.use(reportRoutes(deps));
+  app.use(regulatoryRoutes(deps)); // the regulators' returns (/reports/regulatory/…) and a complaint's regulatory evidence
   app.use(adminRoutes(deps));
   app.use(auditRoutes(deps));
   app.use(reviewRoutes(deps));

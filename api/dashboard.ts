@@ -8,6 +8,9 @@ import { ApiError } from './errors';
 //
 //   GET /dashboard                      the dashboard (api/dashboard/index.html)
 //   GET /dashboard/complaints/:id       one complaint's timeline (api/dashboard/complaint.html)
+//   GET /dashboard/complaints/:id/regulatory-evidence
+//                                       its regulatory deadlines, a page to print (api/dashboard/evidence.html;
+//                                       also signed in by a console session, so agents reach it from the console)
 //   GET /dashboard/assets/<file>        its scripts and stylesheet, and Chart.js (chart.umd.js)
 //
 // Everything is same-origin and in separate files, so helmet's default Content-Security-Policy
@@ -22,6 +25,8 @@ const CHART_JS = path.dirname(require.resolve('chart.js'));
 const ASSETS: Record<string, { dir: string; file: string }> = {
   'dashboard.js': { dir: PAGES, file: 'dashboard.js' },
   'complaint.js': { dir: PAGES, file: 'complaint.js' },
+  'regulatory.js': { dir: PAGES, file: 'regulatory.js' },
+  'evidence.js': { dir: PAGES, file: 'evidence.js' },
   'common.js': { dir: PAGES, file: 'common.js' },
   'dashboard.css': { dir: PAGES, file: 'dashboard.css' },
   'chart.umd.js': { dir: CHART_JS, file: 'chart.umd.js' },
@@ -76,6 +81,7 @@ export function dashboardRoutes(): Router {
     const p = req.path;
     if (p === '/' || p === '/index.html') return send(res, PAGES, 'index.html');
     if (/^\/complaints\/[1-9]\d{0,9}\/?$/.test(p)) return send(res, PAGES, 'complaint.html');
+    if (/^\/complaints\/[1-9]\d{0,9}\/regulatory-evidence\/?$/.test(p)) return send(res, PAGES, 'evidence.html');
     const asset = /^\/assets\/([\w.-]+)$/.exec(p);
     if (asset && Object.hasOwn(ASSETS, asset[1])) {
       const { dir, file } = ASSETS[asset[1]];

@@ -5,6 +5,7 @@ import { ROLES, SEVERITIES, type Role } from '../workflows/messages';
 import { adminSchemas, LISTS } from './admin';
 import { auditQuery } from './audit';
 import { ADMIN_ROLES, ANY_ROLE, REPORT_ROLES, SIGN_OFF_ROLES, STAFF_ROLES, TRIAGE_ROLES } from './auth';
+import { regulatoryOperations } from './regulatory';
 import { reportOperations } from './reports';
 import { reviewScheduleChange } from './review-admin';
 import { actionSchemas, complaintCorrection, complaintListQuery, idParam, newComplaintSchema, type ActionName } from './schemas';
@@ -34,7 +35,7 @@ export const errorSchema = z.object({
 
 type JsonSchema = Record<string, unknown>;
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-type Tag = 'Sign-in' | 'Customers' | 'Complaints' | 'Staff actions' | 'Directory' | 'Administration' | 'Quality review' | 'Survey' | 'Service';
+type Tag = 'Sign-in' | 'Customers' | 'Complaints' | 'Staff actions' | 'Directory' | 'Administration' | 'Quality review' | 'Regulatory returns' | 'Survey' | 'Service';
 
 export interface Operation {
   method: Method;
@@ -225,7 +226,7 @@ export function operations(): Operation[] {
     })),
 
     { method: 'get', path: '/staff', tag: 'Directory', roles: ANY_ROLE, summary: 'The active staff', ok: { status: 200, description: 'Staff', schema: { type: 'array', items: { $ref: '#/components/schemas/Staff' } } } },
-    { method: 'get', path: '/lists', tag: 'Directory', roles: ANY_ROLE, summary: 'The choices of the forms: categories, root causes, resolution codes (active), severities, flags, remedies, channels', ok: { status: 200, description: 'The lists', schema: { type: 'object' } } },
+    { method: 'get', path: '/lists', tag: 'Directory', roles: ANY_ROLE, summary: 'The choices of the forms: categories, root causes, resolution codes (active), severities, flags, remedies, channels, regulatory profiles and product groups', ok: { status: 200, description: 'The lists', schema: { type: 'object' } } },
     { method: 'get', path: '/departments', tag: 'Directory', roles: ANY_ROLE, summary: 'The departments', ok: { status: 200, description: 'Departments', schema: { type: 'array', items: { $ref: '#/components/schemas/Department' } } } },
 
     { method: 'get', path: '/admin/staff', tag: 'Administration', roles: ADMIN_ROLES, summary: 'All staff, active or not', ok: { status: 200, description: 'Staff', schema: { type: 'array', items: { $ref: '#/components/schemas/Staff' } } } },
@@ -326,6 +327,7 @@ export function operations(): Operation[] {
       ok: { status: 200, description: 'Runs, newest first', schema: { type: 'array', items: { $ref: '#/components/schemas/ReviewRun' } } },
     },
     ...reportOperations(), // the quality figures: api/reports.ts
+    ...regulatoryOperations(), // the regulators' returns and a complaint's regulatory evidence: api/regulatory.ts
 
     {
       method: 'get', path: '/survey/:token', tag: 'Survey', roles: 'public', summary: "The customer's survey form (an HTML page)",
@@ -549,6 +551,7 @@ export function openApiDocument(): JsonSchema {
       { name: 'Directory', description: 'Staff and departments' },
       { name: 'Administration', description: 'Staff, tokens, departments, SLA policies and lists (admins only; audited)' },
       { name: 'Quality review', description: 'The periodic quality review: its schedule and its runs' },
+      { name: 'Regulatory returns', description: "The regulators' returns (FCA, ASIC), the deadlines missed, and a complaint's regulatory evidence" },
       { name: 'Customers', description: "The customer's own pages: the public complaint form and their complaint's private status page (no token)" },
       { name: 'Survey', description: "The customer's satisfaction survey, through the link in the email (no token)" },
       { name: 'Service', description: 'Health and this reference' },

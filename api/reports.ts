@@ -82,14 +82,15 @@ function fileName(r: Report) {
   return `${parts.join('_')}.csv`;
 }
 
-function send(req: Request, res: Response, format: 'json' | 'csv' | undefined, report: Report) {
+/** The report as JSON, or its rows as CSV (named `file`, or after the report and its range). */
+export function send(req: Request, res: Response, format: 'json' | 'csv' | undefined, report: Report, file = fileName(report)) {
   res.vary('Accept');
   if (!wantsCsv(req, format)) return void res.json(report);
-  res.type('text/csv; charset=utf-8').attachment(fileName(report)).send(toCsv(report.columns, report.rows));
+  res.type('text/csv; charset=utf-8').attachment(file).send(toCsv(report.columns, report.rows));
 }
 
 /** A report the report pool stopped, as the API's one error shape: 503, with what to do about it. */
-const reportStopped: ErrorRequestHandler = (err, _req, res, next) => {
+export const reportStopped: ErrorRequestHandler = (err, _req, res, next) => {
   if (!(err instanceof ReportStopped)) return next(err);
   if (err.reason === 'busy') {
     res.set('Retry-After', '30');

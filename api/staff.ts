@@ -18,6 +18,7 @@ export function directoryRoutes({ db }: AppDeps): Router {
   });
   // The choices the forms offer: the configurable lists (active items) and the fixed codes.
   router.get('/lists', requireRole(ANY_ROLE), async (_req, res) => {
+    const profiles = await db.regulatoryProfile.findMany({ orderBy: { code: 'asc' }, select: { code: true, name: true, productGroups: true, channels: true } });
     const items = await db.listItem.findMany({ where: { active: true }, orderBy: [{ list: 'asc' }, { code: 'asc' }], select: { list: true, code: true, label: true } });
     // An empty list is the built-in default, as the workflow takes it (activities/plan.ts).
     const of = (list: keyof typeof DEFAULT_LISTS) => {
@@ -27,6 +28,8 @@ export function directoryRoutes({ db }: AppDeps): Router {
     res.json({
       categories: of('category'), rootCauses: of('root_cause'), resolutionCodes: of('resolution_code'),
       severities: SEVERITIES, flags: FLAGS, remedies: REMEDIES, channels: CHANNELS,
+      // The regulators' profiles a complaint may be held to, and the product groups that choose one.
+      regulations: profiles, productGroups: [...new Set(profiles.flatMap((p) => p.productGroups))].sort(),
     });
   });
   return router;

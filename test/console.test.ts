@@ -11,6 +11,7 @@ import { waitForMail } from './support/mail';
 import { createOrganisation, relaxedSla, setSla, type Organisation, type Person } from './support/organisation';
 import { eventually, postJson, startServices, type TestServices } from './support/services';
 import { launchChromium } from './support/browser';
+import { seedRegulation } from '../lib/regulatory-profiles';
 
 // The staff console in a real browser (Debian's Chromium through playwright-core) against the real
 // API, workflow worker, PostgreSQL and mail catcher: people sign in with a password and work complaints
@@ -29,6 +30,7 @@ beforeAll(async () => {
   s = await startServices('console');
   org = await createOrganisation(s.db, 'console');
   await relaxedSla(s.db);
+  await seedRegulation(s.db);
   for (const p of [org.agent, org.supervisor, org.manager, org.senior]) await setPassword(s.db, p.id, p.email, PASSWORD);
   browser = await launchChromium();
 });
@@ -115,6 +117,9 @@ test('1. an agent registers a complaint through the form; it is in the triage qu
   await page.getByLabel('Details, in the customer\'s words').fill('La macchina perde acqua dal serbatoio.');
   await page.getByLabel('Channel').selectOption('phone');
   await page.getByLabel('Department').selectOption(org.department);
+  // Bought on a store card: the product group chooses the FCA's rules (the regulator's list is the default).
+  await page.getByLabel('Product group').selectOption('credit_cards');
+  expect(await page.getByLabel('Regulator\'s rules').locator('option').allTextContents()).toContain('UK FCA (DISP 1)');
   await shot(page, '2-register');
 
   // Two submits of the same form, as fast as a double click: one complaint.
@@ -126,7 +131,7 @@ test('1. an agent registers a complaint through the form; it is in the triage qu
   expect(posts.sort()).toEqual([201, 201]);
   const rows = await s.db.complaint.findMany({ where: { customerEmail } });
   expect(rows).toHaveLength(1);
-  expect(rows[0]).toMatchObject({ language: 'it', department: org.department, channel: 'phone' });
+  expect(rows[0]).toMatchObject({ language: 'it', department: org.department, channel: 'phone', productGroup: 'credit_cards', regulation: 'fca' });
   const received = await s.db.complaintEvent.findFirst({ where: { complaintId: rows[0].id, type: 'received' } });
   expect(received?.actorId).toBe(org.agent.id);
 
@@ -186,7 +191,11 @@ test('2. triage, root cause, resolution and sign-off by clicking; the letter app
   await resolution.getByRole('button', { name: 'Propose resolution' }).click();
   await agent.page.waitForSelector('form[data-action="resolution"] .form-message:not([hidden])');
   expect(await resolution.locator('.form-message').textContent()).toContain('refundAmount must be a positive amount for a refund');
-  await submitAction(agent.page, 'resolution', async (f) => { await f.getByLabel('Remedy').selectOption('replacement'); });
+  await submitAction(agent.page, 'resolution', async (f) => {
+    await f.getByLabel('Remedy').selectOption('replacement');
+    await f.getByLabel('Upheld, for the regulators\' returns (optional)').selectOption('true');
+    await f.getByLabel('Redress paid, if not the refund (optional)').fill('30');
+  });
   await agent.page.waitForSelector('#complaint[data-stage="resolution_proposed"]');
   expect(await availableForms(agent.page)).not.toContain('sign-off');
 
@@ -206,6 +215,8 @@ test('2. triage, root cause, resolution and sign-off by clicking; the letter app
   expect(steps.find((e) => e.type === 'root_cause_recorded')?.actorId).toBe(org.agent.id);
   expect(steps.find((e) => e.type === 'resolution_proposed')?.actorId).toBe(org.agent.id);
   expect(steps.find((e) => e.type === 'signed_off')?.actorId).toBe(org.supervisor.id);
+  expect(await s.db.complaint.findUniqueOrThrow({ where: { id } })).toMatchObject({ upheld: true, redressAmount: expect.anything() });
+  expect(Number((await s.db.complaint.findUniqueOrThrow({ where: { id } })).redressAmount)).toBe(30);
   await waitForMail(customerEmail, { filter: (m) => m.text.includes('We sent you a new kettle from a corrected batch.') });
   const authors = await sup.page.locator('#steps li[data-type="triaged"] .actor').textContent();
   expect(authors).toBe(`by ${org.supervisor.name} (Supervisor)`);

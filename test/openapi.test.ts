@@ -123,7 +123,7 @@ test('every operation has a summary, its security, its bodies and parameters, an
   // Generated from the routes' own zod schemas: strict bodies, limits and enums as the routes check them.
   const complaint = doc.components.schemas.NewComplaint;
   expect(complaint).toMatchObject({ type: 'object', additionalProperties: false, required: expect.arrayContaining(['customerName', 'customerEmail', 'channel', 'description', 'occurredOn', 'product']) });
-  expect(complaint.properties.channel.enum).toEqual(['email', 'phone', 'web', 'letter', 'in_person', 'social_media']);
+  expect(complaint.properties.channel.enum).toEqual(['email', 'phone', 'web', 'letter', 'in_person', 'social_media', 'cfpb_portal']);
   expect(complaint.properties.description.maxLength).toBe(10_000);
 });
 

@@ -63,8 +63,13 @@
       resolution: {
         title: 'Propose a resolution', submit: 'Propose resolution',
         fields: [select('resolutionCode', 'Resolution', codes(l.resolutionCodes)), text('summary', 'Summary (goes into the letter to the customer)'),
-          select('remedy', 'Remedy', codes(l.remedies)), number('refundAmount', 'Refund amount (for a refund)')],
-        body: (v) => ({ resolutionCode: v.resolutionCode, summary: v.summary, remedy: v.remedy, refundAmount: v.refundAmount ? Number(v.refundAmount) : undefined }),
+          select('remedy', 'Remedy', codes(l.remedies)), number('refundAmount', 'Refund amount (for a refund)'),
+          select('upheld', 'Upheld, for the regulators\' returns', [['true', 'Upheld (wholly or partly)'], ['false', 'Not upheld']], { optional: true }),
+          number('redressAmount', 'Redress paid, if not the refund (optional)')],
+        body: (v) => ({
+          resolutionCode: v.resolutionCode, summary: v.summary, remedy: v.remedy, refundAmount: v.refundAmount ? Number(v.refundAmount) : undefined,
+          upheld: v.upheld ? v.upheld === 'true' : undefined, redressAmount: v.redressAmount ? Number(v.redressAmount) : undefined,
+        }),
       },
       'sign-off': {
         title: 'Sign-off', submit: 'Sign off', alternative: 'Send back',
@@ -170,6 +175,11 @@
       ['Root cause', c.rootCause ? label(c.rootCause) : '—'], ['Reopened', `${c.reopenCount} time${c.reopenCount === 1 ? '' : 's'}`],
     ];
     $('facts').replaceChildren(...facts.map(([k, v]) => el('div', {}, el('dt', { text: k }), el('dd', { text: v }))));
+    // Held to a regulator's rules: its deadlines as evidence, on a page to print.
+    if (c.regulation) {
+      $('facts').append(el('div', {}, el('dt', { text: 'Regulation' }),
+        el('dd', {}, `${c.regulation} · `, el('a', { href: `/dashboard/complaints/${encodeURIComponent(c.id)}/regulatory-evidence`, text: 'regulatory evidence' }))));
+    }
     $('description').textContent = c.description;
   }
 

@@ -19,7 +19,7 @@
       customerName: value('customerName') ?? '', customerEmail: value('customerEmail') ?? '', customerPhone: value('customerPhone'),
       customerAddress: value('customerAddress'), channel: value('channel'), description: value('description') ?? '',
       occurredOn: value('occurredOn') ?? '', product: value('product') ?? '', language: value('language'),
-      severity: value('severity'), department: value('department'),
+      severity: value('severity'), department: value('department'), productGroup: value('productGroup'), regulation: value('regulation'),
       flags: [...form.querySelectorAll('input[name=flags]:checked')].map((c) => c.value),
       // The browser's local time as an instant; the API refuses one in the future.
       receivedAt: received ? new Date(received).toISOString() : undefined,
@@ -31,6 +31,8 @@
     form.elements.namedItem('receivedAt').value = localNow();
     const [lists, departments] = await Promise.all([window.Con.get('/lists'), window.Con.get('/departments')]);
     form.elements.namedItem('channel').append(...lists.channels.map((c) => el('option', { value: c, text: label(c) })));
+    form.elements.namedItem('productGroup').append(...lists.productGroups.map((g) => el('option', { value: g, text: label(g) })));
+    form.elements.namedItem('regulation').append(...lists.regulations.map((r) => el('option', { value: r.code, text: r.name })));
     form.elements.namedItem('severity').append(...lists.severities.map((s) => el('option', { value: s, text: label(s) })));
     form.elements.namedItem('department').append(...departments.map((d) => el('option', { value: d.code, text: d.name, selected: d.code === who.department })));
     form.dataset.ready = 'true';

@@ -165,6 +165,8 @@
     senior_manager: 'Senior manager', waiting_on_customer: 'Waiting on customer', resolution_proposed: 'Resolution proposed',
     firstResponse: 'First response', sla_breached: 'Deadline breached', sla_warning: 'Deadline warning',
     root_cause_recorded: 'Root cause recorded', in_person: 'In person', social_media: 'Social media',
+    idr_response: 'IDR response', asic_idr_delay: 'ASIC IDR delay notification', fca_eight_week: 'FCA eight-week letter',
+    psd_holding_reply: 'Payment services holding reply', fca_summary_resolution: 'FCA summary resolution letter',
   };
   /** A code as words: `manufacturing_defect` → `Manufacturing defect`. */
   function label(code) {

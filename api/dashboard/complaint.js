@@ -55,6 +55,11 @@
       ['Closed', dateTime(c.closedAt)],
     ];
     $('facts').replaceChildren(...facts.map(([k, v]) => el('div', {}, el('dt', { text: k }), el('dd', { text: v }))));
+    // Held to a regulator's rules: its deadlines as evidence, on a page to print.
+    if (c.regulation) {
+      $('facts').append(el('div', {}, el('dt', { text: 'Regulation' }),
+        el('dd', {}, `${c.regulation} · `, el('a', { href: `/dashboard/complaints/${encodeURIComponent(c.id)}/regulatory-evidence`, text: 'regulatory evidence' }))));
+    }
     drawDeadlines(state);
     drawSteps(timeline);
   }

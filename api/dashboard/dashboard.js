@@ -50,6 +50,7 @@
       departmentField.hidden = false; // the next person to sign in may see every department
       departmentFixed.hidden = true;
       delete dashboard.dataset.loaded;
+      document.dispatchEvent(new CustomEvent('dashboard:signed-out'));
     },
   });
 
@@ -112,6 +113,8 @@
       render(data, q);
       status.hidden = true;
       dashboard.dataset.loaded = 'true';
+      // The regulatory section (regulatory.js) follows the same department.
+      document.dispatchEvent(new CustomEvent('dashboard:loaded', { detail: { department: q.get('department') } }));
     } catch (err) {
       if (mine !== loading) return;
       status.hidden = true;

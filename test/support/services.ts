@@ -40,8 +40,11 @@ export async function startWorkerProcess(taskQueue: string, env: NodeJS.ProcessE
   return Object.assign(worker, { lines });
 }
 
-/** `workerEnv.TEMPORAL_ADDRESS` points the worker and the API at another Temporal server than the shared one. */
-export async function startServices(name: string, workerEnv: NodeJS.ProcessEnv = {}): Promise<TestServices> {
+/**
+ * `workerEnv.TEMPORAL_ADDRESS` points the worker and the API at another Temporal server than the shared one.
+ * With `worker: false` no worker starts (a file that seeds rows itself and runs no workflow).
+ */
+export async function startServices(name: string, workerEnv: NodeJS.ProcessEnv = {}, o: { worker?: boolean } = {}): Promise<TestServices> {
   const taskQueue = `${name}-${Date.now().toString(36)}`;
   const db = createDb(process.env.DATABASE_URL!, 5);
   // The reports' own small pool, as in production (lib/db.ts); a timeout no figure of a test comes near.
@@ -56,7 +59,7 @@ export async function startServices(name: string, workerEnv: NodeJS.ProcessEnv =
     workers.push(w);
     return w;
   };
-  await startWorker();
+  if (o.worker !== false) await startWorker();
   const registrar = await db.staff.create({ data: { name: `Registrar ${taskQueue}`, email: `registrar.${taskQueue}@example.com`, role: 'agent' } });
   const { token } = await issueToken(db, registrar.id, 'test');
   return {
