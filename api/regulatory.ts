@@ -84,36 +84,30 @@ const table = (what: string) => ({
   },
   required: ['report', 'from', 'to', 'timeZone', 'columns', 'rows'],
 });
-const report = (path: string, summary: string, description: string, query: z.ZodObject, what: string, handle: Route['handle']): Route => ({
+/** A report route: its query checked, the figures computed on the report pool, sent as JSON or CSV. */
+type RegulatoryReport = Parameters<typeof send>[3] & Parameters<typeof csvName>[0];
+const report = <Q extends PeriodQuery & { department?: string; format?: 'json' | 'csv' }>(
+  path: string, summary: string, description: string, query: z.ZodType<Q> & z.ZodObject, what: string,
+  compute: (db: Db, q: Q) => Promise<RegulatoryReport>,
+): Route => ({
   op: { method: 'get', path, tag: 'Regulatory returns', roles: REPORT_ROLES, summary, description: `${description} ${periodText} ${scopeText}`, query, ok: { status: 200, description: what, schema: table(what) }, errors: [404, 503] },
-  handle,
+  handle: async (req, res, { reports }) => {
+    const q = parse(query, req);
+    const r = await compute(reports, q);
+    send(req, res, q.format, r, csvName(r));
+  },
 });
 
 const routes: Route[] = [
   report('/reports/regulatory/fca-return', 'The FCA complaints return (DISP 1 Annex 1R) for a half-year',
     'Complaints held to the FCA\'s rules (fca, fca_payments), per product group and in total: outstanding at the start, opened, closed, closed within 3 business days / after 3 business days but within 8 weeks / after 8 weeks, upheld, redress paid.',
-    regulatoryQuerySchemas.period, 'One row per product group, then `total`',
-    async (req, res, { reports }) => {
-      const q = parse(regulatoryQuerySchemas.period, req);
-      const r = await fcaReturn(reports, q);
-      send(req, res, q.format, r, csvName(r));
-    }),
+    regulatoryQuerySchemas.period, 'One row per product group, then `total`', fcaReturn),
   report('/reports/regulatory/asic-idr', "ASIC's IDR data report: one row per complaint",
     'Complaints held to ASIC\'s rules (asic) received in the period or still open at its start, with the IDR data elements this system records (named after ASIC\'s data dictionary; `labels` has ASIC\'s wording).',
-    regulatoryQuerySchemas.period, 'One row per complaint',
-    async (req, res, { reports }) => {
-      const q = parse(regulatoryQuerySchemas.period, req);
-      const r = await asicIdrExport(reports, q);
-      send(req, res, q.format, r, csvName(r));
-    }),
+    regulatoryQuerySchemas.period, 'One row per complaint', asicIdrExport),
   report('/reports/regulatory/breaches', 'Every regulatory deadline missed',
     'One row per complaint and clock whose point passed without what the rule needs (regulatory_breached) or that was met late, due in the period; `regulation` keeps one profile.',
-    regulatoryQuerySchemas.breaches, 'One row per missed deadline, the earliest due first',
-    async (req, res, { reports }) => {
-      const q = parse(regulatoryQuerySchemas.breaches, req);
-      const r = await regulatoryBreaches(reports, q);
-      send(req, res, q.format, r, csvName(r));
-    }),
+    regulatoryQuerySchemas.breaches, 'One row per missed deadline, the earliest due first', regulatoryBreaches),
   {
     op: {
       method: 'get', path: '/complaints/:id/regulatory-evidence', tag: 'Regulatory returns', roles: ANY_ROLE,
