@@ -212,6 +212,11 @@ test('registration: an unknown profile is a 400; a CFPB portal complaint is held
   expect((await s.db.complaint.findUniqueOrThrow({ where: { id: cfpb.id } })).regulation).toBe('cfpb');
   const [started] = await eventually('the CFPB clocks', async () => { const e = await eventsOf(cfpb.id, 'regulatory_clocks_started'); return e.length ? e : undefined; });
   expect((started.data as any).clocks.map((k: any) => k.name)).toEqual(['response', 'final_response']);
+  // A clock the workflow could not count never gets into the table.
+  await expect(s.db.regulatoryClock.create({ data: { profileCode: 'cfpb', name: 'bad', citation: 'x', amount: 2, unit: 'fortnights', metBy: 'response', atPoint: 'breach' } }))
+    .rejects.toThrow(/regulatory_clocks_unit_check/);
+  await expect(s.db.regulatoryClock.create({ data: { profileCode: 'cfpb', name: 'bad', citation: 'x', amount: 2, unit: 'hours', metBy: 'response', atPoint: 'letter' } }))
+    .rejects.toThrow(/regulatory_clocks_letter_check/);
   const plain = await register({});
   expect((await s.db.complaint.findUniqueOrThrow({ where: { id: plain.id } })).regulation).toBeNull();
 });
