@@ -51,6 +51,8 @@ export const DEFAULT_PROFILES: ProfileSeed[] = [
   },
 ];
 
+const HOLIDAYS_FROM = 2020;
+
 /** date-holidays' country and region for a calendar key ('GB-ENG' → GB, ENG). */
 const HOLIDAY_SOURCES: Record<string, [string, string?]> = { 'GB-ENG': ['GB', 'ENG'], 'GB-SCT': ['GB', 'SCT'], 'AU-NSW': ['AU', 'NSW'], US: ['US'] };
 
@@ -67,11 +69,11 @@ export function holidaysOf(calendar: string, years: number[]): { calendar: strin
 
 /**
  * Seeds the default profiles (rows already there are kept as a firm changed them) and each calendar's
- * public holidays from last year to five years on.
+ * public holidays from 2020 to five years on.
  */
 export async function seedRegulation(db: Db, now = new Date()): Promise<void> {
-  const year = now.getUTCFullYear();
-  const years = Array.from({ length: 7 }, (_, i) => year - 1 + i);
+  // From a fixed first year, so complaints received years ago (and their returns) keep their holidays.
+  const years = Array.from({ length: now.getUTCFullYear() + 6 - HOLIDAYS_FROM }, (_, i) => HOLIDAYS_FROM + i);
   for (const { clocks, ...profile } of DEFAULT_PROFILES) {
     await db.regulatoryProfile.upsert({ where: { code: profile.code }, update: {}, create: profile });
     await db.regulatoryClock.createMany({
