@@ -384,6 +384,40 @@ test('the Dockerfile: multi-stage on Node 24 slim, production dependencies and d
   expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'generated', 'dist', '.data', '.git', 'test-output']));
 });
 
+test('the build stage\'s `prisma generate`, run with only the files copied before it, writes a client that compiles to loadable JavaScript', () => {
+  // Prisma's generator picks its import style from the files beside the schema: without tsconfig.json it
+  // writes `from "./internal/class.ts"`, which tsc leaves as require("./internal/class.ts") and the image's
+  // API then fails to start (seen in a real docker build). Replay the build stage up to that step here.
+  const buildStage = stages.find((s) => s.lines.some((l) => /^RUN npm run build\b/.test(l)))!;
+  const generateAt = buildStage.lines.findIndex((l) => /^RUN .*prisma generate/.test(l));
+  expect(generateAt).toBeGreaterThan(0);
+  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'image-generate-'));
+  try {
+    for (const line of buildStage.lines.slice(0, generateAt)) {
+      if (/^RUN npm ci\b/.test(line)) fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+      const copy = /^COPY\s+(.+)$/i.exec(line);
+      if (!copy) continue;
+      const args = copy[1].split(/\s+/);
+      const dest = args.pop()!;
+      for (const src of args) {
+        const target = dest.endsWith('/') ? path.join(dir, dest, path.basename(src)) : path.join(dir, dest);
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.copyFileSync(path.join(ROOT, src), target);
+      }
+    }
+    const run = spawnSync('sh', ['-c', buildStage.lines[generateAt].slice(4)], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    expect({ status: run.status, stderr: run.stderr }).toMatchObject({ status: 0 });
+    const generated = path.join(dir, 'generated', 'prisma');
+    const sources = fs.readdirSync(generated, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    expect(sources).toContain('client.ts');
+    const tsImports = sources.flatMap((f) => [...fs.readFileSync(path.join(generated, f), 'utf8').matchAll(/from\s+["'](\.[^"']+\.ts)["']/g)]
+      .map((m) => `${f}: ${m[1]}`));
+    expect(tsImports).toEqual([]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}, 180_000);
+
 test('api and worker set only variables lib/config.ts reads, with values it accepts, pointing at the compose services', () => {
   for (const name of ['api', 'worker', 'migrate']) {
     const env = envOf(service(name));
