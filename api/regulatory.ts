@@ -1,8 +1,11 @@
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { reportDb, type Db } from '../lib/db';
-import { asicIdrExport, fcaReturn, regulatoryBreaches, regulatoryEvidence } from '../reports/regulatory-returns';
+import { asicIdrExport } from '../reports/asic-idr';
+import { fcaReturn } from '../reports/fca-return';
+import { regulatoryBreaches } from '../reports/regulatory-breaches';
 import { MissingProfile } from '../reports/regulatory-calendar';
+import { regulatoryEvidence } from '../reports/regulatory-evidence';
 import type { AppDeps } from './app';
 import { ANY_ROLE, REPORT_ROLES, requireRole } from './auth';
 import { ApiError, validationError } from './errors';
@@ -11,9 +14,10 @@ import { reportStopped, send } from './reports';
 import { parseId } from './schemas';
 import { reportDepartment, visibleTo } from './scope';
 
-// The regulators' returns and a complaint's regulatory evidence (reports/regulatory-returns.ts). Each
-// route is declared once below (its method, path, roles, query and answer, and its handler); the router
-// and the OpenAPI document (api/openapi.ts) are both made from that list.
+// The regulators' returns and a complaint's regulatory evidence (reports/fca-return.ts, asic-idr.ts,
+// regulatory-breaches.ts, regulatory-evidence.ts). Each route is declared once below (its method, path,
+// roles, query and answer, and its handler); the router and the OpenAPI document (api/openapi.ts) are
+// both made from that list.
 //
 // Scope: the returns have the other reports' roles and rule (api/scope.ts's reportDepartment): a manager
 // sees their own department's complaints, senior managers and admins every department or the one they

@@ -1,5 +1,5 @@
 import { seedRegulation } from '../lib/regulatory-profiles';
-import { fcaTimeBand } from '../reports/regulatory-returns';
+import { fcaTimeBand } from '../reports/fca-return';
 import { calendarsOf } from '../reports/regulatory-calendar';
 import { createOrganisation, type Organisation } from './support/organisation';
 import { FIXTURE, seedRegulatoryFixture, type Seeded } from './support/regulatory-fixture';

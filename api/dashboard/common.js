@@ -207,5 +207,38 @@
     return diff >= 0 ? `in ${duration(diff)}` : `${duration(-diff)} ago`;
   }
 
-  window.Dash = { ApiFailure, token, api, explain, showMessage, clearMessage, el, setupSession, label, percent, duration, dateTime, utcDay, relative };
+  /**
+   * A page about one complaint, /dashboard/complaints/<id>…: once signed in it shows "Loading…", runs
+   * fetch(id), hands the result to render and shows the content; a failure goes to the session (which
+   * signs out on a 401 and explains anything else). `pattern` takes the complaint's id from the address.
+   */
+  function complaintPage({ pattern, content, loading, fetch, render }) {
+    const match = pattern.exec(location.pathname);
+    const id = match ? match[1] : null;
+    const status = document.getElementById('status');
+    const session = setupSession({
+      onSignedIn() { void load(); },
+      onSignedOut() { content.hidden = true; },
+    });
+    async function load() {
+      if (!id) return showMessage('This address names no complaint.');
+      status.textContent = loading;
+      status.hidden = false;
+      try {
+        const result = await fetch(id);
+        clearMessage();
+        render(result);
+        content.hidden = false;
+        content.dataset.loaded = 'true';
+      } catch (err) {
+        content.hidden = true;
+        session.fail(err);
+      } finally {
+        status.hidden = true;
+      }
+    }
+    return id;
+  }
+
+  window.Dash = { ApiFailure, token, api, explain, showMessage, clearMessage, el, setupSession, complaintPage, label, percent, duration, dateTime, utcDay, relative };
 })();

@@ -5,33 +5,13 @@
 (function () {
   const { api, el, label, dateTime, relative } = window.Dash;
   const $ = (id) => document.getElementById(id);
-  const match = /^\/dashboard\/complaints\/(\d+)\/?$/.exec(location.pathname);
-  const id = match ? match[1] : null;
-  const content = $('complaint');
-  const status = $('status');
-
-  const session = window.Dash.setupSession({
-    onSignedIn() { void load(); },
-    onSignedOut() { content.hidden = true; },
+  window.Dash.complaintPage({
+    pattern: /^\/dashboard\/complaints\/(\d+)\/?$/,
+    content: $('complaint'),
+    loading: 'Loading the complaint…',
+    fetch: (complaint) => Promise.all([api(`/complaints/${complaint}`), api(`/complaints/${complaint}/timeline`)]),
+    render: ([complaint, timeline]) => render(complaint, timeline),
   });
-
-  async function load() {
-    if (!id) return window.Dash.showMessage('This address names no complaint.');
-    status.textContent = 'Loading the complaint…';
-    status.hidden = false;
-    try {
-      const [complaint, timeline] = await Promise.all([api(`/complaints/${id}`), api(`/complaints/${id}/timeline`)]);
-      window.Dash.clearMessage();
-      render(complaint, timeline);
-      content.hidden = false;
-      content.dataset.loaded = 'true';
-    } catch (err) {
-      content.hidden = true;
-      session.fail(err);
-    } finally {
-      status.hidden = true;
-    }
-  }
 
   function render(c, timeline) {
     const state = c.workflow && c.workflow.state ? c.workflow.state : null;

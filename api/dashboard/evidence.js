@@ -7,35 +7,15 @@
 (function () {
   const { api, el, label } = window.Dash;
   const $ = (id) => document.getElementById(id);
-  const match = /^\/dashboard\/complaints\/(\d+)\/regulatory-evidence\/?$/.exec(location.pathname);
-  const id = match ? match[1] : null;
-  const content = $('evidence');
-  const status = $('status');
-  if (id) $('back').href = `/dashboard/complaints/${id}`;
   $('print').addEventListener('click', () => window.print());
-
-  const session = window.Dash.setupSession({
-    onSignedIn() { void load(); },
-    onSignedOut() { content.hidden = true; },
+  const id = window.Dash.complaintPage({
+    pattern: /^\/dashboard\/complaints\/(\d+)\/regulatory-evidence\/?$/,
+    content: $('evidence'),
+    loading: 'Loading the evidence…',
+    fetch: (complaint) => api(`/complaints/${complaint}/regulatory-evidence`),
+    render,
   });
-
-  async function load() {
-    if (!id) return window.Dash.showMessage('This address names no complaint.');
-    status.textContent = 'Loading the evidence…';
-    status.hidden = false;
-    try {
-      const evidence = await api(`/complaints/${id}/regulatory-evidence`);
-      window.Dash.clearMessage();
-      render(evidence);
-      content.hidden = false;
-      content.dataset.loaded = 'true';
-    } catch (err) {
-      content.hidden = true;
-      session.fail(err);
-    } finally {
-      status.hidden = true;
-    }
-  }
+  if (id) $('back').href = `/dashboard/complaints/${id}`;
 
   /** An instant in the regulator's time zone, with its offset: 2026-09-03 15:00 GMT+1. */
   function inZone(iso, timeZone) {
