@@ -311,8 +311,24 @@ test('npm run build compiles the service into dist/, copies what the code reads 
     expect(pkg.scripts.build).toContain(script);
     expect(fs.existsSync(path.join(ROOT, script))).toBe(true);
   }
-  // Build tools stay out of the production dependencies the image installs.
-  for (const tool of ['tsx', 'typescript', 'prisma', 'ts-jest']) expect({ tool, production: tool in pkg.dependencies }).toEqual({ tool, production: false });
+  // Build tools, and the stand-ins `npm start` runs (MailDev, PGlite), stay out of the production
+  // dependencies the image installs...
+  for (const tool of ['tsx', 'typescript', 'prisma', 'ts-jest', 'maildev', '@electric-sql/pglite']) {
+    expect({ tool, production: tool in pkg.dependencies }).toEqual({ tool, production: false });
+  }
+  // ...and every package a compiled file imports or requires is one of them (node's own modules aside).
+  const builtins = new Set(require('node:module').builtinModules as string[]);
+  const packageOf = (spec: string) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+  const missing = new Set<string>();
+  for (const file of build.fileNames) {
+    const { importedFiles } = ts.preProcessFile(fs.readFileSync(file, 'utf8'), true, true); // imports, requires, import()
+    for (const { fileName } of importedFiles.filter((f) => !f.fileName.startsWith('.'))) {
+      const spec = fileName.replace(/^node:/, '');
+      if (builtins.has(spec) || builtins.has(packageOf(spec))) continue;
+      if (!(packageOf(spec) in pkg.dependencies)) missing.add(`${path.relative(ROOT, file)}: ${packageOf(spec)}`);
+    }
+  }
+  expect([...missing]).toEqual([]);
 
   expect(build.errors).toEqual([]);
   expect(build.options.noEmit).toBeFalsy();
