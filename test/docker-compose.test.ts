@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { builtinModules } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
 import { parse } from 'yaml';
@@ -317,7 +319,7 @@ test('npm run build compiles the service into dist/, copies what the code reads 
     expect({ tool, production: tool in pkg.dependencies }).toEqual({ tool, production: false });
   }
   // ...and every package a compiled file imports or requires is one of them (node's own modules aside).
-  const builtins = new Set(require('node:module').builtinModules as string[]);
+  const builtins = new Set(builtinModules);
   const packageOf = (spec: string) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
   const missing = new Set<string>();
   for (const file of build.fileNames) {
@@ -407,7 +409,7 @@ test('the build stage\'s `prisma generate`, run with only the files copied befor
   const buildStage = stages.find((s) => s.lines.some((l) => /^RUN npm run build\b/.test(l)))!;
   const generateAt = buildStage.lines.findIndex((l) => /^RUN .*prisma generate/.test(l));
   expect(generateAt).toBeGreaterThan(0);
-  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'image-generate-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'image-generate-'));
   try {
     for (const line of buildStage.lines.slice(0, generateAt)) {
       if (/^RUN npm ci\b/.test(line)) fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
