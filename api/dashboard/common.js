@@ -209,10 +209,10 @@
 
   /**
    * A page about one complaint, /dashboard/complaints/<id>…: once signed in it shows "Loading…", runs
-   * fetch(id), hands the result to render and shows the content; a failure goes to the session (which
+   * request(id), hands the result to render and shows the content; a failure goes to the session (which
    * signs out on a 401 and explains anything else). `pattern` takes the complaint's id from the address.
    */
-  function complaintPage({ pattern, content, loading, fetch, render }) {
+  function complaintPage({ pattern, content, loading, request, render }) {
     const match = pattern.exec(location.pathname);
     const id = match ? match[1] : null;
     const status = document.getElementById('status');
@@ -225,7 +225,7 @@
       status.textContent = loading;
       status.hidden = false;
       try {
-        const result = await fetch(id);
+        const result = await request(id);
         clearMessage();
         render(result);
         content.hidden = false;

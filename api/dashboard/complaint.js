@@ -9,7 +9,7 @@
     pattern: /^\/dashboard\/complaints\/(\d+)\/?$/,
     content: $('complaint'),
     loading: 'Loading the complaint…',
-    fetch: (complaint) => Promise.all([api(`/complaints/${complaint}`), api(`/complaints/${complaint}/timeline`)]),
+    request: (complaint) => Promise.all([api(`/complaints/${complaint}`), api(`/complaints/${complaint}/timeline`)]),
     render: ([complaint, timeline]) => render(complaint, timeline),
   });
 

@@ -12,7 +12,7 @@
     pattern: /^\/dashboard\/complaints\/(\d+)\/regulatory-evidence\/?$/,
     content: $('evidence'),
     loading: 'Loading the evidence…',
-    fetch: (complaint) => api(`/complaints/${complaint}/regulatory-evidence`),
+    request: (complaint) => api(`/complaints/${complaint}/regulatory-evidence`),
     render,
   });
   if (id) $('back').href = `/dashboard/complaints/${id}`;
